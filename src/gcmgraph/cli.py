@@ -1,0 +1,156 @@
+"""The ``gcmgraph`` command: a thin layer over the library.
+
+Results go to stdout, diagnostics to stderr. Exit codes: 0 ok; 1 the data or a query found a
+problem (validation violations, a check that returned rows); 2 usage or input error (unknown
+command or option, unreadable file, bad parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from gcmgraph import __version__
+from gcmgraph.errors import GcmgraphError
+from gcmgraph.export import FORMATS, export, serialize
+from gcmgraph.graph import KnowledgeGraph, load
+from gcmgraph.validation import Severity
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
+                           help="Language of labels and messages.")
+
+
+def _fail(error: GcmgraphError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _load(extra=()) -> KnowledgeGraph:
+    try:
+        return load(extra)
+    except GcmgraphError as error:
+        _fail(error)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gcmgraph")
+def main() -> None:
+    """gcmgraph: a knowledge graph of migration governance and the Global Compact for Migration.
+
+    \b
+    Examples:
+      gcmgraph validate                     check the shipped graph against its shapes
+      gcmgraph validate my-new-brief/       ... together with files you are preparing
+      gcmgraph stats                        entities per class, triples, sources
+      gcmgraph export --format turtle --out gcmgraph.ttl
+
+    Exit codes: 0 ok, 1 the data has problems, 2 usage or input error.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--warnings/--no-warnings", default=True, show_default=True,
+              help="Also list warnings (missing English labels and the like).")
+def validate(paths: tuple[Path, ...], lang: str, fmt: str, warnings: bool) -> None:
+    """Validate the shipped graph, plus any Turtle files or folders in PATHS, against the shapes.
+
+    \b
+    Exit 0 when there is no violation, 1 when there is (each printed with its file, entity and
+    message), 2 when a file cannot be read (file and line).
+    """
+    kg = _load(paths)
+    report = kg.validate()
+    shown = [r for r in report.results if warnings or r.severity is Severity.VIOLATION]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "conforms": report.conforms,
+            "results": [{
+                "severity": r.severity.label,
+                "focus": str(r.focus),
+                "label": kg.label(r.focus, lang),
+                "path": None if r.path is None else str(r.path),
+                "value": None if r.value is None else str(r.value),
+                "shape": None if r.shape is None else str(r.shape),
+                "files": list(r.files),
+                "message": {"es": r.message("es"), "en": r.message("en")},
+            } for r in shown],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for result in shown:
+            click.echo(result.format(lang, kg.label(result.focus, lang)))
+            click.echo()
+        click.echo(f"{len(kg):,} triples from {len(kg.files)} files: {report.summary()}")
+    sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEM)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(fmt: str) -> None:
+    """Entities per class, triples per named graph, entities per source document."""
+    result = _load().stats()
+    if fmt == "json":
+        click.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"triples: {result.triples:,}")
+    for title, table in (("entities per class", result.entities_per_class),
+                         ("triples per named graph", result.triples_per_graph),
+                         ("entities per source document", result.sources)):
+        click.echo(f"\n{title}:")
+        width = max(map(len, table), default=0)
+        for key, count in table.items():
+            click.echo(f"  {key:<{width}}  {count:>6,}")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="RDF format; guessed from --out's suffix when left out.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="File to write, or - for stdout.")
+def export_command(fmt: str | None, out: Path) -> None:
+    """Write the whole graph as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or N-Quads.
+
+    TriG and N-Quads keep the named graphs (one per source document, editorial, alignments,
+    ontology); the others write their union. The file is written whole or not at all.
+    """
+    kg = _load()
+    try:
+        if str(out) == "-":
+            sys.stdout.buffer.write(serialize(kg, FORMATS[fmt or "turtle"]))
+            return
+        written = export(kg, out, fmt)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(f"wrote {len(kg):,} triples to {written}", err=True)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only report files not in canonical form (exit 1 if any).")
+def fmt(check: bool) -> None:
+    """Rewrite every curated file (ontology, schemes, shapes, data) in canonical Turtle."""
+    from gcmgraph.canonical import format_files
+    from gcmgraph.paths import default_layout
+
+    try:
+        results = format_files(default_layout(), write=not check)
+    except GcmgraphError as error:
+        _fail(error)
+    changed = [r for r in results if r.changed]
+    for result in changed:
+        click.echo(("not canonical: " if check else "reformatted: ") + result.display)
+    if check and changed:
+        click.echo("Run `gcmgraph fmt` to rewrite them.", err=True)
+        sys.exit(EXIT_PROBLEM)
+    click.echo(f"{len(results)} files checked, {len(changed)} {'to reformat' if check else 'reformatted'}",
+               err=True)
+
+
+if __name__ == "__main__":
+    main()

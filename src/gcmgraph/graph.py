@@ -1,0 +1,117 @@
+"""The knowledge-graph object that :func:`gcmgraph.load` returns."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from gcmgraph.loading import LoadedFile, load_dataset, parse_turtle
+from gcmgraph.namespaces import GRAPH, bind_prefixes
+from gcmgraph.paths import Layout, default_layout
+from gcmgraph.validation import ValidationReport, validate_graph
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What ``gcmgraph stats`` prints: size, entities per class, statements per named graph."""
+
+    triples: int
+    entities_per_class: dict[str, int]
+    triples_per_graph: dict[str, int]
+    sources: dict[str, int]
+
+
+class KnowledgeGraph:
+    """The curated graph: a dataset with one named graph per source of statements.
+
+    ``graph`` is the union of the named graphs as one rdflib graph (what queries and validation
+    see); ``dataset`` keeps the named graphs apart for provenance and TriG export.
+    """
+
+    def __init__(self, dataset: Dataset, files: list[LoadedFile], layout: Layout):
+        self.dataset = dataset
+        self.files = files
+        self.layout = layout
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {len(self)} triples from {len(self.files)} files>"
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    @cached_property
+    def graph(self) -> Graph:
+        union = bind_prefixes(Graph(bind_namespaces="none"))
+        for s, p, o, _ in self.dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
+
+    @cached_property
+    def files_of(self) -> dict[Node, list[str]]:
+        """The curated files that describe each entity (as subject)."""
+        where: dict[Node, list[str]] = defaultdict(list)
+        for loaded in self.files:
+            for subject in loaded.subjects:
+                where[subject].append(loaded.display)
+        return dict(where)
+
+    def label(self, node: Node, lang: str = "es") -> str | None:
+        """The entity's label in ``lang``, falling back to the other language, then to any."""
+        labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in self.graph.objects(node, p)
+                  if isinstance(o, Literal)]
+        other = "en" if lang == "es" else "es"
+        for wanted in (lang, other):
+            for literal in labels:
+                if literal.language and literal.language.split("-")[0] == wanted:
+                    return str(literal)
+        return str(labels[0]) if labels else None
+
+    def shapes(self) -> Graph:
+        shapes = Graph()
+        for path in self.layout.shape_files():
+            shapes += parse_turtle(path, self.layout.display(path))
+        return shapes
+
+    def validate(self) -> ValidationReport:
+        """Validate the whole graph against the shapes in ``ontology/shapes/``."""
+        return validate_graph(self.graph, self.shapes(), self.files_of)
+
+    def stats(self) -> Stats:
+        per_class = Counter(
+            self.graph.qname(cls) for cls in self.graph.objects(None, RDF.type)
+        )
+        per_graph = Counter()
+        for _, _, _, name in self.dataset.quads((None, None, None, None)):
+            per_graph[str(name).removeprefix(str(GRAPH))] += 1
+        sources = Counter(
+            self.label(source) or str(source) for source in self.graph.objects(None, DCTERMS.source)
+        )
+        return Stats(
+            triples=len(self.graph),
+            entities_per_class=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+            triples_per_graph=dict(sorted(per_graph.items())),
+            sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        )
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted({name for _, _, _, name in self.dataset.quads((None, None, None, None))})
+
+
+def load(extra: Iterable[Path | str] = (), layout: Layout | None = None) -> KnowledgeGraph:
+    """Load the shipped graph (ontology, concept schemes and curated data), plus ``extra`` files.
+
+    >>> import gcmgraph
+    >>> kg = gcmgraph.load()
+    >>> kg.label(gcmgraph.objective(16), "en")
+    'Empower migrants and societies to realize full inclusion and social cohesion'
+    """
+    layout = layout or default_layout()
+    dataset, files = load_dataset(layout, extra)
+    return KnowledgeGraph(dataset, files, layout)

@@ -1,0 +1,90 @@
+"""Reading curated Turtle files into one dataset, one named graph per source of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from gcmgraph.errors import InputError
+from gcmgraph.namespaces import bind_prefixes
+from gcmgraph.paths import CURATED_SUFFIXES, Layout
+
+FIX_HINT = "Fix the file and run `gcmgraph validate` again."
+
+
+@dataclass
+class LoadedFile:
+    """One file read into the dataset: where it came from, its graph, the subjects it describes."""
+
+    path: Path
+    display: str
+    graph: URIRef
+    subjects: set = field(default_factory=set)
+    triples: int = 0
+
+
+def parse_turtle(path: Path, display: str | None = None) -> Graph:
+    """Parse one Turtle file, turning parser errors into an :class:`InputError` with file and line."""
+    display = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", path=display,
+                         hint="Check the path; gcmgraph reads Turtle files (.ttl) and folders of them.") from None
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte {err.start})", path=display, line=line,
+                         hint="Turtle files must be UTF-8; re-save the file as UTF-8.") from None
+    graph = Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except BadSyntax as err:
+        # rdflib counts the lines before the offending one
+        line = err.lines + 1
+        reason = err._why  # the parser's own words, e.g. 'Prefix "foo:" not bound'
+        hint = FIX_HINT
+        if "not bound" in reason:
+            hint = "Declare the prefix with @prefix at the top of the file, or write the full IRI in <...>."
+        raise InputError(f"malformed Turtle: {reason}", path=display, line=line, hint=hint) from None
+    except Exception as err:  # rdflib raises plain exceptions for some malformed terms
+        raise InputError(f"malformed Turtle: {err}", path=display, hint=FIX_HINT) from None
+    return graph
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files given directly, plus every Turtle file under folders given."""
+    files: list[Path] = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            files.extend(sorted(p for p in item.rglob("*") if p.suffix in CURATED_SUFFIXES and p.is_file()))
+        elif item.exists() and item.suffix not in CURATED_SUFFIXES:
+            raise InputError(f"unsupported file type {item.suffix or '(none)'}", path=item,
+                             hint="gcmgraph validate reads Turtle files (.ttl) and folders of them.")
+        else:
+            files.append(item)
+    return files
+
+
+def load_dataset(layout: Layout, extra: Iterable[Path | str] = ()) -> tuple[Dataset, list[LoadedFile]]:
+    """Read every curated file of ``layout`` and any ``extra`` files into a dataset.
+
+    Each file goes into the named graph the layout assigns it; extra files (a curator's work in
+    progress) go into ``graph/extra/{name}``.
+    """
+    dataset = bind_prefixes(Dataset(default_union=True))
+    loaded: list[LoadedFile] = []
+    for path in [*layout.curated_files(), *expand_paths(extra)]:
+        display = layout.display(path)
+        graph = parse_turtle(path, display)
+        name = layout.graph_for(path)
+        target = dataset.graph(name)
+        for triple in graph:
+            target.add(triple)
+        loaded.append(LoadedFile(path=path, display=display, graph=name,
+                                 subjects=set(graph.subjects()), triples=len(graph)))
+    return dataset, loaded
