@@ -21,7 +21,9 @@ def canonical_text(graph: Graph) -> str:
     clean = bind_prefixes(Graph(bind_namespaces="none"))
     for triple in graph:
         clean.add(triple)
-    return clean.serialize(format="longturtle")
+    # canon=True names blank nodes from the graph's content (RDF canonicalisation), so the nested
+    # property shapes of the SHACL files come out in the same order on every run
+    return clean.serialize(format="longturtle", canon=True)
 
 
 @dataclass(frozen=True)

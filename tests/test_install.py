@@ -1,0 +1,35 @@
+"""A plain `pip install .` ships the curated tree, so gcmgraph works from any folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import ROOT, run_cli
+
+from gcmgraph.paths import Layout
+
+
+def test_wheel_ships_ontology_shapes_data_and_queries(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    wheel = next(tmp_path.glob("gcmgraph-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    layout = Layout(ROOT)
+    expected = [*layout.curated_files(), *layout.shape_files(), *layout.queries.glob("*.rq")]
+    missing = [layout.display(p) for p in expected
+               if "gcmgraph/_resources/" + layout.display(p) not in names]
+    assert not missing, f"not shipped in the wheel: {missing}"
+    assert "gcmgraph/cli.py" in names
+
+
+def test_validate_runs_from_any_folder(tmp_path):
+    result = run_cli("validate", "--no-warnings", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "conforms" in result.stdout
+    assert not list(Path(tmp_path).iterdir()), "validate must not write files"
