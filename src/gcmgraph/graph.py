@@ -55,12 +55,15 @@ class KnowledgeGraph:
 
     @cached_property
     def files_of(self) -> dict[Node, list[str]]:
-        """The curated files that describe each entity (as subject)."""
-        where: dict[Node, list[str]] = defaultdict(list)
+        """The curated files that describe each entity (as subject), or else that point to it."""
+        described: dict[Node, list[str]] = defaultdict(list)
+        referenced: dict[Node, list[str]] = defaultdict(list)
         for loaded in self.files:
             for subject in loaded.subjects:
-                where[subject].append(loaded.display)
-        return dict(where)
+                described[subject].append(loaded.display)
+            for reference in loaded.references:
+                referenced[reference].append(loaded.display)
+        return {**referenced, **described}
 
     def label(self, node: Node, lang: str = "es") -> str | None:
         """The entity's label in ``lang``, falling back to the other language, then to any."""

@@ -24,6 +24,8 @@ class LoadedFile:
     display: str
     graph: URIRef
     subjects: set = field(default_factory=set)
+    #: IRIs the file points to (as objects), for entities that no file describes
+    references: set = field(default_factory=set)
     triples: int = 0
 
 
@@ -78,13 +80,17 @@ def load_dataset(layout: Layout, extra: Iterable[Path | str] = ()) -> tuple[Data
     """
     dataset = bind_prefixes(Dataset(default_union=True))
     loaded: list[LoadedFile] = []
-    for path in [*layout.curated_files(), *expand_paths(extra)]:
-        display = layout.display(path)
+    curated = layout.curated_files()
+    for path in [*curated, *expand_paths(extra)]:
+        # curated files are shown relative to the curated tree, a user's files as the user named them
+        display = layout.display(path) if path in curated else str(path)
         graph = parse_turtle(path, display)
         name = layout.graph_for(path)
         target = dataset.graph(name)
         for triple in graph:
             target.add(triple)
         loaded.append(LoadedFile(path=path, display=display, graph=name,
-                                 subjects=set(graph.subjects()), triples=len(graph)))
+                                 subjects=set(graph.subjects()),
+                                 references={o for o in graph.objects() if isinstance(o, URIRef)},
+                                 triples=len(graph)))
     return dataset, loaded

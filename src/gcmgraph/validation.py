@@ -7,9 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyshacl
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
+
+from gcmgraph.namespaces import bind_prefixes
 
 
 class Severity(enum.IntEnum):
@@ -40,6 +43,8 @@ class ValidationResult:
     constraint: Node | None
     messages: Mapping[str, str]
     files: tuple[str, ...] = ()
+    #: the SHACL path in SPARQL property-path syntax, e.g. ``(rdfs:label|skos:prefLabel)``
+    path_text: str | None = None
 
     def message(self, lang: str = "es") -> str:
         """The message in ``lang`` ("es" or "en"), falling back to the other, then to any."""
@@ -53,8 +58,8 @@ class ValidationResult:
         entity = f"<{self.focus}>" + (f" «{label}»" if label else "")
         lines = [f"{self.severity.label}: {where}: {entity}"]
         detail = []
-        if self.path is not None:
-            detail.append(f"path <{self.path}>")
+        if self.path_text:
+            detail.append(f"path {self.path_text}")
         if self.value is not None:
             detail.append(f"value {self.value.n3() if hasattr(self.value, 'n3') else self.value}")
         if detail:
@@ -106,6 +111,28 @@ def _messages(report: Graph, result: Node) -> dict[str, str]:
     return messages
 
 
+def path_text(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL path (SHACL section 2.3.1) written as a SPARQL property path, with prefixes."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return graph.namespace_manager.normalizeUri(path)
+    first = graph.value(path, RDF.first)
+    if first is not None:
+        return "/".join(path_text(graph, step) for step in Collection(graph, path))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(graph, a) for a in Collection(graph, alternatives)) + ")"
+    for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return f"({path_text(graph, inner)}){suffix}"
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + path_text(graph, inverse)
+    return str(path)
+
+
 def validate_graph(data: Graph, shapes: Graph,
                    files_of: Mapping[Node, Iterable[str]] | None = None) -> ValidationReport:
     """Validate ``data`` (which must include the ontology, for subclass checks) against ``shapes``.
@@ -116,6 +143,7 @@ def validate_graph(data: Graph, shapes: Graph,
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         allow_infos=True,
     )
+    bind_prefixes(report_graph)
     files_of = files_of or {}
     results = []
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
@@ -128,6 +156,7 @@ def validate_graph(data: Graph, shapes: Graph,
             shape=report_graph.value(result, SH.sourceShape),
             constraint=report_graph.value(result, SH.sourceConstraintComponent),
             messages=_messages(report_graph, result),
+            path_text=path_text(report_graph, report_graph.value(result, SH.resultPath)),
             files=tuple(sorted(files_of.get(focus, ()))),
         ))
     results.sort(key=lambda r: (-r.severity, r.files, str(r.focus), str(r.path)))
