@@ -436,7 +436,7 @@ def test_rows_records_and_render(catalogue, graph):
     table = render(frame, "table", max_width=20).splitlines()
     assert table[0].split() == header and max(len(c) for line in table[2:] for c in line.split()) <= 20
     assert "".join(line.split()[0] for line in table[2:5]) == ID + "policy/co-etpv"  # wrapped cell
-    assert render(True, "table") == "true" and render(False, "json") == "false"
+    assert render(True, "table") == "true\n" and render(False, "json") == "false\n"
     with pytest.raises(InputError, match="unknown output format"):
         render(frame, "xlsx")
 

@@ -440,6 +440,24 @@ def _variables(node: Any, found: set[Variable]) -> set[Variable]:
     return found
 
 
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_PROLOGUE = re.compile(r"(\s+|#[^\n]*|(BASE|PREFIX)\s+[^<]*<[^>]*>)*", re.IGNORECASE)
+
+
+def _strip_prologue(text: str) -> str:
+    return text[_PROLOGUE.match(text).end():]
+
+
+def _uses_service(node: Any) -> bool:
+    if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+        return True
+    if isinstance(node, (CompValue, dict)):
+        return any(_uses_service(value) for value in node.values())
+    if isinstance(node, (list, tuple, ParseResults)):
+        return any(_uses_service(value) for value in node)
+    return False
+
+
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
           "DescribeQuery": "DESCRIBE"}
 
@@ -450,14 +468,23 @@ def _parse_sparql(text: str, path: str | None) -> tuple[str, set[Variable], set[
         parsed = parseQuery(text)
         # walked before translateQuery, which rewrites the parse tree in place
         variables = _variables(parsed, set())
+        service = _uses_service(parsed)
         algebra = translateQuery(parsed).algebra
     except ParseException as err:
+        if _UPDATE.match(_strip_prologue(text)):
+            raise InputError("this is a SPARQL Update: gcmgraph runs read-only queries", path=path,
+                             hint="Edit the curated Turtle files instead, then `gcmgraph validate`.") from None
         raise InputError(f"not a valid SPARQL 1.1 query: {err.msg} (column {err.col})", path=path,
                          line=err.lineno,
                          hint="gcmgraph runs SELECT, ASK, CONSTRUCT and DESCRIBE queries.") from None
     except Exception as err:  # rdflib raises plain Exceptions for e.g. unknown prefixes
         raise InputError(f"not a valid SPARQL 1.1 query: {err}", path=path,
                          hint="Declare every prefix with PREFIX; gcmgraph adds none.") from None
+    if service:
+        raise InputError(
+            "the query calls SERVICE: gcmgraph does not let a query make it fetch other hosts",
+            path=path, hint="Run federated queries on an endpoint you control; gcmgraph queries "
+                            "its own graph only.")
     # grlc finds parameters in rdflib's algebra `_vars` (gquery.get_metadata), which leaves out
     # some variables that appear only in expressions; gcmgraph reads every variable of the text
     return _FORMS[algebra.name], variables, set(algebra.get("_vars", ()))

@@ -14,9 +14,12 @@ from pathlib import Path
 import click
 
 from gcmgraph import __version__
-from gcmgraph.errors import GcmgraphError
+from gcmgraph.catalogue import Catalogue
+from gcmgraph.errors import GcmgraphError, InputError
 from gcmgraph.export import FORMATS, export, serialize
 from gcmgraph.graph import KnowledgeGraph, load
+from gcmgraph.results import FORMATS as RESULT_FORMATS
+from gcmgraph.results import render, run
 from gcmgraph.validation import Severity
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -129,6 +132,65 @@ def export_command(fmt: str | None, out: Path) -> None:
     except GcmgraphError as error:
         _fail(error)
     click.echo(f"wrote {len(kg):,} triples to {written}", err=True)
+
+
+@main.command()
+@LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def queries(lang: str, fmt: str) -> None:
+    """List the query catalogue: names, titles and parameters."""
+    try:
+        catalogue = Catalogue.load()
+    except GcmgraphError as error:
+        _fail(error)
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "name": q.name, "form": q.form, "check": q.is_check, "tags": list(q.tags),
+            "title": dict(q.title), "description": dict(q.description),
+            "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                            "default": p.default, "allowed": p.allowed_text(),
+                            "description": p.describe(lang)} for p in q.parameters],
+        } for q in catalogue], ensure_ascii=False, indent=2, default=str))
+        return
+    for q in catalogue:
+        kind = "check" if q.is_check else q.form.lower()
+        click.echo(click.style(q.name, bold=True) + f"  ({kind})")
+        click.echo(f"  {q.title.get(lang) or q.title.get('en', '')}")
+        for p in q.parameters:
+            click.echo(f"  -p {p.name} {p.describe(lang)}")
+    click.echo(f"\n{len(catalogue)} queries. Run one: gcmgraph query NAME [-p NAME VALUE ...]", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="A parameter of the query; repeat for several.")
+@LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table", show_default=True)
+def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str) -> None:
+    """Run a catalogue QUERY by name, or a .rq file of your own (SELECT, ASK or CONSTRUCT).
+
+    \b
+    Examples:
+      gcmgraph query policies-by-objective -p objective 16
+      gcmgraph query actors-by-country -p country HN --lang en --format csv
+      gcmgraph query my-question.rq
+
+    A check (check-*.rq) exits 1 when it returns rows. CONSTRUCT writes Turtle.
+    """
+    kg = _load()
+    values = dict(params)
+    if len(values) != len(params):
+        _fail(InputError("the same parameter is given twice", hint="Give each -p NAME VALUE once."))
+    try:
+        chosen = kg.catalogue.resolve(query)
+        result = run(kg.graph, chosen, values, lang)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(render(result, fmt), nl=False)
+    if chosen.is_check and getattr(result, "empty", True) is False:
+        click.echo(f"check {chosen.name} returned {len(result)} row(s)", err=True)
+        sys.exit(EXIT_PROBLEM)
 
 
 @main.command()

@@ -7,14 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from gcmgraph.catalogue import Catalogue
 from gcmgraph.loading import LoadedFile, load_dataset, parse_turtle
 from gcmgraph.namespaces import GRAPH, bind_prefixes
 from gcmgraph.paths import Layout, default_layout
+from gcmgraph.results import run
 from gcmgraph.validation import ValidationReport, validate_graph
 
 
@@ -102,6 +106,26 @@ class KnowledgeGraph:
             triples_per_graph=dict(sorted(per_graph.items())),
             sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
         )
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The prepared queries of ``queries/``; ``kg.catalogue.get(name).description``."""
+        return Catalogue.load(self.layout)
+
+    def query(self, query: str | Path, lang: str = "es", **params: Any) -> pd.DataFrame | bool | Graph:
+        """Run a catalogue query by name, a ``.rq`` file, or SPARQL text.
+
+        Parameters are typed and checked before the query runs (``objective=16``, ``country="CO"``)
+        and bound as RDF terms, never pasted into the text. A SELECT gives a DataFrame with typed
+        columns, labels in ``lang`` ("es" or "en", falling back to the other); ASK a bool;
+        CONSTRUCT and DESCRIBE a graph.
+
+        >>> kg = load()
+        >>> df = kg.query("policies-by-objective", objective=16)
+        >>> "https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia" in set(df["policy"])
+        True
+        """
+        return run(self.graph, self.catalogue.resolve(query), params, lang)
 
     def named_graphs(self) -> list[URIRef]:
         return sorted({name for _, _, _, name in self.dataset.quads((None, None, None, None))})

@@ -203,12 +203,12 @@ def render(result: pd.DataFrame | bool | Graph, fmt: str = "table", max_width: i
     if isinstance(result, Graph):
         return result.serialize(format="turtle")
     if isinstance(result, bool):
-        return json.dumps(result) if fmt == "json" else ("true" if result else "false")
+        return (json.dumps(result) if fmt == "json" else ("true" if result else "false")) + "\n"
     if fmt == "json":
-        return json.dumps(records(result), ensure_ascii=False, indent=2)
+        return json.dumps(records(result), ensure_ascii=False, indent=2) + "\n"
     header, body = rows(result)
     if fmt == "table":
-        return _table(header, body, max_width)
+        return _table(header, body, max_width) + f"\n({len(body)} row{'s' if len(body) != 1 else ''})\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
     writer.writerow(header)
