@@ -175,6 +175,8 @@ def bind_prefixes(graph: Graph) -> Graph:
     """Bind gcmgraph's prefixes on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
+    # the RDF/XML writer needs the reserved xml: prefix for xml:lang
+    graph.bind("xml", "http://www.w3.org/XML/1998/namespace", override=True)
     return graph
 
 
