@@ -135,6 +135,86 @@ def export_command(fmt: str | None, out: Path) -> None:
 
 
 @main.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf"]), default=None,
+              help="Network file format; guessed from --out's suffix (.graphml, .gexf) when left out.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--projection", type=click.Choice(["full", "actor-objective", "actor-actor"]), default="full",
+              show_default=True, help="The whole graph, or actors linked to objectives or to each other.")
+@LANG_OPTION
+def network(fmt: str | None, out: Path, projection: str, lang: str) -> None:
+    """Write the graph for network analysis (Gephi, networkx, igraph) as GraphML or GEXF.
+
+    \b
+    Examples:
+      gcmgraph network --out gcmgraph.graphml
+      gcmgraph network --projection actor-objective --format gexf --out actors.gexf --lang en
+
+    Nodes carry label, type and IRI; edges the relation's label, its IRI and, for links to
+    objectives, how the link is known (stated or editorial). The file is written whole or not at all.
+    """
+    from gcmgraph.network import projection as build, write
+
+    kg = _load()
+    try:
+        graph = build(kg, projection, lang)
+        written = write(graph, out, fmt)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(f"wrote {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges "
+               f"({projection}) to {written}", err=True)
+
+
+@main.group()
+def plot() -> None:
+    """Draw pictures of the graph (needs matplotlib: pip install 'gcmgraph[plot]').
+
+    \b
+    Examples:
+      gcmgraph plot coverage --out coverage.png
+      gcmgraph plot network --out actors.png --lang en
+    """
+
+
+def _draw(draw, out: Path) -> None:
+    from gcmgraph.plot import save
+
+    try:
+        written = save(draw(), out)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(f"wrote {written}", err=True)
+
+
+@plot.command("coverage")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Picture to write: .png, .svg or .pdf.")
+@LANG_OPTION
+@click.option("--query", "query_name", default="objective-coverage", show_default=True,
+              help="Catalogue query or .rq file giving the coverage table (same columns).")
+def plot_coverage(out: Path, lang: str, query_name: str) -> None:
+    """Heat map of countries x the 23 GCM objectives: how many policies serve each.
+
+    Exit 1 when the query returns no rows (nothing to draw).
+    """
+    from gcmgraph.plot import coverage_heatmap
+
+    kg = _load()
+    _draw(lambda: coverage_heatmap(kg, lang, query=query_name), out)
+
+
+@plot.command("network")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Picture to write: .png, .svg or .pdf.")
+@LANG_OPTION
+def plot_network(out: Path, lang: str) -> None:
+    """Actors and the GCM objectives they reach through policies and bodies."""
+    from gcmgraph.plot import network_figure
+
+    kg = _load()
+    _draw(lambda: network_figure(kg, lang), out)
+
+
+@main.command()
 @LANG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def queries(lang: str, fmt: str) -> None:

@@ -127,6 +127,22 @@ class KnowledgeGraph:
         """
         return run(self.graph, self.catalogue.resolve(query), params, lang)
 
+    def to_networkx(self, lang: str = "es"):
+        """The curated entities and their relations as a ``networkx.MultiDiGraph``.
+
+        Nodes (keyed by IRI) carry ``label`` in ``lang``, ``type``, ``category`` and ``iri``;
+        edges ``relation``, ``property`` and, for objective links, ``basis``. All plain strings
+        or numbers, ready for ``networkx.write_graphml``/``write_gexf``. Projections, centrality
+        and explained paths: :mod:`gcmgraph.network`.
+
+        >>> G = load().to_networkx(lang="en")
+        >>> G.nodes["https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia"]["label"]
+        '«Somos Familia» (We Are Family) programme'
+        """
+        from gcmgraph.network import to_networkx  # network builds on this module
+
+        return to_networkx(self, lang)
+
     def named_graphs(self) -> list[URIRef]:
         return sorted({name for _, _, _, name in self.dataset.quads((None, None, None, None))})
 

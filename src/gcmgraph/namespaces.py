@@ -121,6 +121,7 @@ GRAPH = Namespace(BASE + "graph/")
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SDG = Namespace("http://metadata.un.org/sdg/")
+SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
 WD = Namespace("http://www.wikidata.org/entity/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 
@@ -153,7 +154,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "xsd": XSD,
     "sdg": SDG,
     "wd": WD,
-    "sdgo": Namespace("http://metadata.un.org/sdg/ontology#"),
+    "sdgo": SDGO,
     # gcmgraph identifiers, one prefix per kind (see the IRI policy in ontology/README.md)
     "objective": OBJECTIVE,
     "principle": PRINCIPLE,
