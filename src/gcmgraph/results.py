@@ -28,7 +28,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from gcmgraph.catalogue import Query
-from gcmgraph.errors import InputError
+from gcmgraph.errors import GcmgraphError, InputError
+from gcmgraph.namespaces import PREFIXES
 
 __all__ = ["FORMATS", "records", "render", "rows", "run", "run_select", "to_dataframe", "to_python"]
 
@@ -54,7 +55,16 @@ def run(graph: Any, query: Query, params: Mapping[str, Any] | None = None,
     """
     rdf = _graph_of(graph)
     text = query.bind(params, rdf, lang)
-    return to_python(rdf.query(text))
+    try:
+        result = rdf.query(text)
+        return to_python(result)
+    except GcmgraphError:
+        raise
+    except Exception as err:  # the engine's own failure on a query it accepted
+        raise InputError(f"the query {query.name!r} failed while running: {type(err).__name__}: {err}",
+                         path=query.path,
+                         hint="Simplify the query (an aggregate over an unbound variable is a known "
+                              "cause with rdflib), or run it on another backend.") from None
 
 
 def run_select(graph: Any, query: Query, params: Mapping[str, Any] | None = None,
@@ -177,6 +187,17 @@ def rows(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
                                              for row in frame.itertuples(index=False, name=None)]
 
 
+_PREFIXES = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0]))
+
+
+def compact_iri(iri: str) -> str:
+    """``https://w3id.org/gcmgraph/id/country/CO`` as ``country:CO``, for a terminal table."""
+    for namespace, prefix in _PREFIXES:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
 def _table(header: list[str], body: list[list[str]], max_width: int) -> str:
     def wrap(cell: str) -> list[str]:
         return textwrap.wrap(cell, max_width, break_long_words=True, break_on_hyphens=False) or [""]
@@ -195,7 +216,8 @@ def _table(header: list[str], body: list[list[str]], max_width: int) -> str:
 def render(result: pd.DataFrame | bool | Graph, fmt: str = "table", max_width: int = 40) -> str:
     """``result`` as text in ``fmt`` (one of :data:`FORMATS`); a Graph is written as Turtle.
 
-    ``table`` wraps cells longer than ``max_width`` over several lines; ``csv`` and ``tsv`` have
+    ``table`` writes IRIs with the project's prefixes (``country:CO``) and wraps cells longer than
+    ``max_width`` over several lines; ``csv`` and ``tsv`` (full IRIs) have
     a header row; ``json`` is a list of objects (an ASK gives ``true``/``false``).
     """
     if fmt not in FORMATS:
@@ -208,6 +230,9 @@ def render(result: pd.DataFrame | bool | Graph, fmt: str = "table", max_width: i
         return json.dumps(records(result), ensure_ascii=False, indent=2) + "\n"
     header, body = rows(result)
     if fmt == "table":
+        iri_columns = {header.index(c) for c in result.attrs.get("iri_columns", ()) if c in header}
+        body = [[compact_iri(cell) if i in iri_columns else cell for i, cell in enumerate(row)]
+                for row in body]
         return _table(header, body, max_width) + f"\n({len(body)} row{'s' if len(body) != 1 else ''})\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
