@@ -41,3 +41,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# Real SPARQL servers on loopback (Oxigraph, Virtuoso) for the backend tests.
+from servers import oxigraph_server, oxigraph_servers, virtuoso_server  # noqa: E402,F401

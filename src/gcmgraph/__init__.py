@@ -15,7 +15,7 @@ except PackageNotFoundError:  # running from a checkout without an install
     __version__ = "0.0.0"
 
 from gcmgraph.errors import GcmgraphError, InputError
-from gcmgraph.graph import KnowledgeGraph, load
+from gcmgraph.graph import KnowledgeGraph, connect, load
 from gcmgraph.namespaces import GCM, objective
 from gcmgraph.validation import Severity, ValidationReport, ValidationResult
 
@@ -27,6 +27,7 @@ __all__ = [
     "Severity",
     "ValidationReport",
     "ValidationResult",
+    "connect",
     "load",
     "objective",
 ]

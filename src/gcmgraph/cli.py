@@ -17,9 +17,10 @@ from gcmgraph import __version__
 from gcmgraph.catalogue import Catalogue
 from gcmgraph.errors import GcmgraphError, InputError
 from gcmgraph.export import FORMATS, export, serialize
-from gcmgraph.graph import KnowledgeGraph, load
+from gcmgraph.graph import KnowledgeGraph, connect, load
 from gcmgraph.results import FORMATS as RESULT_FORMATS
-from gcmgraph.results import render, run
+from gcmgraph.backends import run as run_on
+from gcmgraph.results import render
 from gcmgraph.validation import Severity
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -33,9 +34,23 @@ def _fail(error: GcmgraphError) -> None:
     sys.exit(error.exit_code)
 
 
-def _load(extra=()) -> KnowledgeGraph:
+def backend_options(command):
+    """--backend, --store and --endpoint: where the command's queries run."""
+    command = click.option("--endpoint", metavar="URL", default=None,
+                           help="Send the queries to this SPARQL endpoint instead.")(command)
+    command = click.option("--store", type=click.Path(path_type=Path), default=None,
+                           help="On-disk Oxigraph store (built on first use, then reopened).")(command)
+    command = click.option("--backend", type=click.Choice(["memory", "oxigraph"]), default="memory",
+                           show_default=True, help="Query engine for the local graph.")(command)
+    return command
+
+
+def _load(extra=(), backend: str = "memory", store: Path | None = None,
+          endpoint: str | None = None) -> KnowledgeGraph:
     try:
-        return load(extra)
+        if endpoint:
+            return connect(endpoint)
+        return load(extra, backend=backend, store=store)
     except GcmgraphError as error:
         _fail(error)
 
@@ -191,14 +206,16 @@ def _draw(draw, out: Path) -> None:
 @LANG_OPTION
 @click.option("--query", "query_name", default="objective-coverage", show_default=True,
               help="Catalogue query or .rq file giving the coverage table (same columns).")
-def plot_coverage(out: Path, lang: str, query_name: str) -> None:
+@backend_options
+def plot_coverage(out: Path, lang: str, query_name: str, backend: str, store: Path | None,
+                  endpoint: str | None) -> None:
     """Heat map of countries x the 23 GCM objectives: how many policies serve each.
 
     Exit 1 when the query returns no rows (nothing to draw).
     """
     from gcmgraph.plot import coverage_heatmap
 
-    kg = _load()
+    kg = _load(backend=backend, store=store, endpoint=endpoint)
     _draw(lambda: coverage_heatmap(kg, lang, query=query_name), out)
 
 
@@ -247,7 +264,9 @@ def queries(lang: str, fmt: str) -> None:
               help="A parameter of the query; repeat for several.")
 @LANG_OPTION
 @click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table", show_default=True)
-def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str) -> None:
+@backend_options
+def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str, backend: str,
+          store: Path | None, endpoint: str | None) -> None:
     """Run a catalogue QUERY by name, or a .rq file of your own (SELECT, ASK or CONSTRUCT).
 
     \b
@@ -258,13 +277,13 @@ def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str) 
 
     A check (check-*.rq) exits 1 when it returns rows. CONSTRUCT writes Turtle.
     """
-    kg = _load()
+    kg = _load(backend=backend, store=store, endpoint=endpoint)
     values = dict(params)
     if len(values) != len(params):
         _fail(InputError("the same parameter is given twice", hint="Give each -p NAME VALUE once."))
     try:
         chosen = kg.catalogue.resolve(query)
-        result = run(kg.graph, chosen, values, lang)
+        result = run_on(kg.backend, chosen, values, lang)
     except GcmgraphError as error:
         _fail(error)
     click.echo(render(result, fmt), nl=False)

@@ -14,11 +14,14 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from gcmgraph.backends import Backend, MemoryBackend, OxigraphBackend
+from gcmgraph.backends import connect as open_endpoint
+from gcmgraph.backends import run as run_on
 from gcmgraph.catalogue import Catalogue
+from gcmgraph.errors import InputError
 from gcmgraph.loading import LoadedFile, load_dataset, parse_turtle
 from gcmgraph.namespaces import GRAPH, bind_prefixes
 from gcmgraph.paths import Layout, default_layout
-from gcmgraph.results import run
 from gcmgraph.validation import ValidationReport, validate_graph
 
 
@@ -39,10 +42,18 @@ class KnowledgeGraph:
     see); ``dataset`` keeps the named graphs apart for provenance and TriG export.
     """
 
-    def __init__(self, dataset: Dataset, files: list[LoadedFile], layout: Layout):
+    def __init__(self, dataset: Dataset, files: list[LoadedFile], layout: Layout,
+                 backend: Backend | None = None):
         self.dataset = dataset
         self.files = files
         self.layout = layout
+        self._backend = backend
+
+    @cached_property
+    def backend(self) -> Backend:
+        """Where queries run (rdflib in memory by default). Validation, labels and stats read
+        the curated files through rdflib whatever the backend."""
+        return self._backend or MemoryBackend(self.graph)
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {len(self)} triples from {len(self.files)} files>"
@@ -125,7 +136,7 @@ class KnowledgeGraph:
         >>> "https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia" in set(df["policy"])
         True
         """
-        return run(self.graph, self.catalogue.resolve(query), params, lang)
+        return run_on(self.backend, self.catalogue.resolve(query), params, lang)
 
     def to_networkx(self, lang: str = "es"):
         """The curated entities and their relations as a ``networkx.MultiDiGraph``.
@@ -147,8 +158,12 @@ class KnowledgeGraph:
         return sorted({name for _, _, _, name in self.dataset.quads((None, None, None, None))})
 
 
-def load(extra: Iterable[Path | str] = (), layout: Layout | None = None) -> KnowledgeGraph:
+def load(extra: Iterable[Path | str] = (), layout: Layout | None = None, *,
+         backend: str = "memory", store: Path | str | None = None) -> KnowledgeGraph:
     """Load the shipped graph (ontology, concept schemes and curated data), plus ``extra`` files.
+
+    ``backend="oxigraph"`` runs queries on pyoxigraph, in memory or, with ``store``, in an on-disk
+    store that is built on first use and reopened without reloading while the files are unchanged.
 
     >>> import gcmgraph
     >>> kg = gcmgraph.load()
@@ -157,4 +172,26 @@ def load(extra: Iterable[Path | str] = (), layout: Layout | None = None) -> Know
     """
     layout = layout or default_layout()
     dataset, files = load_dataset(layout, extra)
-    return KnowledgeGraph(dataset, files, layout)
+    if backend == "memory":
+        if store is not None:
+            raise InputError("--store needs the oxigraph backend", hint="Add --backend oxigraph.")
+        return KnowledgeGraph(dataset, files, layout)
+    if backend == "oxigraph":
+        built = OxigraphBackend.build(store, [(f.path, str(f.graph)) for f in files])
+        return KnowledgeGraph(dataset, files, layout, built)
+    raise InputError(f"unknown backend {backend!r}",
+                     hint="Use memory or oxigraph; gcmgraph.connect(url) queries a SPARQL endpoint.")
+
+
+def connect(url: str, user: str | None = None, password: str | None = None, *,
+            timeout: float | tuple[float, float] = (5.0, 120.0), graphs: Iterable[str] | None = None,
+            auth: str = "basic", max_rows: int | None = None,
+            layout: Layout | None = None) -> KnowledgeGraph:
+    """The knowledge graph with its queries sent to a SPARQL 1.1 endpoint.
+
+    Validation, labels and stats read the local curated files, not the store's copy.
+    """
+    kg = load(layout=layout)
+    kg._backend = open_endpoint(url, user, password, timeout=timeout, graphs=graphs, auth=auth,
+                                max_rows=max_rows)
+    return kg
