@@ -182,22 +182,6 @@ def traps_all(traps, loaded_servers) -> dict:
 #: Differences known and explained, by (query, backend); "*" for any backend. Such a case is
 #: reported as xfail with the reason; any other difference fails.
 KNOWN_CURATED: dict[tuple[str, str], str] = {
-    # order left to the engine by SPARQL (fix in the query)
-    ("entity-provenance", "*"): "ORDER BY ?sourceLabel over labels tagged @en and @en-t-es: SPARQL "
-                                "defines no order between language tags (rdflib sorts by tag, "
-                                "Oxigraph by text); ORDER BY STR(?sourceLabel) is portable",
-    # Virtuoso 7.2.5 (queries to adapt, or Virtuoso bugs to route around)
-    ("actor-objective-paths", "virtuoso"): "Virtuoso SQ156 internal compiler error",
-    ("policies-by-objective", "virtuoso"): "Virtuoso SQ156 internal compiler error",
-    ("legal-instruments", "virtuoso"): "Virtuoso DT001: YEAR() of an unbound (OPTIONAL) date stops the "
-                                       "query instead of leaving the cell unbound; guard with BOUND()",
-    ("actors-by-country", "virtuoso"): "Virtuoso finds 1 row, rdflib and Oxigraph 2",
-    ("civil-society-and-coordination-bodies", "virtuoso"): "Virtuoso finds 4 rows in Spanish, rdflib 3",
-    ("dialogue-themes", "virtuoso"): "Virtuoso finds 4 rows, rdflib and Oxigraph 5",
-    ("event-participation", "virtuoso"): "Virtuoso finds 1 row, rdflib and Oxigraph 18",
-    ("objective-coverage", "virtuoso"): "Virtuoso finds no row, rdflib and Oxigraph 20",
-    ("objective-gaps", "virtuoso"): "Virtuoso finds 23 gaps for CO, rdflib and Oxigraph 17",
-    ("search", "virtuoso"): "Virtuoso returns other rows (the same entity thrice)",
 }
 KNOWN_FIXTURE: dict[tuple[str, str], str] = {
     ("entity-statements", "*"): "ORDER BY ?value over IRIs, dates, numbers and text at once: SPARQL "

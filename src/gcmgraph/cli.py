@@ -313,5 +313,133 @@ def fmt(check: bool) -> None:
                err=True)
 
 
+@main.command()
+@click.argument("url")
+@click.option("--store-type", type=click.Choice(["oxigraph", "virtuoso", "fuseki", "generic"]), required=True,
+              help="The kind of store: how its Graph Store, query and update endpoints are found from URL.")
+@click.option("--graph", "target", metavar="IRI", default=None,
+              help="Named graph to (re)place. [default: https://w3id.org/gcmgraph/graph/release]")
+@click.option("--user", envvar="GCMGRAPH_USER", default=None, help="User name (or GCMGRAPH_USER).")
+@click.option("--password", envvar="GCMGRAPH_PASSWORD", default=None,
+              help="Password (better: GCMGRAPH_PASSWORD, or leave out to be asked).")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default=None,
+              help="HTTP authentication. [default: digest for virtuoso, basic otherwise]")
+@click.option("--add", "extra", type=click.Path(path_type=Path), multiple=True,
+              help="Also publish these Turtle files or folders (repeat for several).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
+              help="Triples per upload request.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Seconds to wait for each answer of the store.")
+@click.option("--query-url", default=None, metavar="URL", help="SPARQL query endpoint (generic stores).")
+@click.option("--update-url", default=None, metavar="URL", help="SPARQL update endpoint (generic stores).")
+def publish(url: str, store_type: str, target: str | None, user: str | None, password: str | None,
+            auth: str | None, extra: tuple[Path, ...], chunk_size: int, timeout: float,
+            query_url: str | None, update_url: str | None) -> None:
+    """Load the graph into a named graph of the running store at URL, replacing the old copy only
+    once the new one is complete.
+
+    \b
+    Examples:
+      gcmgraph publish http://localhost:7878 --store-type oxigraph
+      GCMGRAPH_USER=dba GCMGRAPH_PASSWORD=... gcmgraph publish http://localhost:8890 --store-type virtuoso
+      gcmgraph publish http://localhost:3030/gcm --store-type fuseki --graph https://example.org/g
+
+    \b
+    The merge of the curated graphs goes into one named graph, uploaded in chunks into a staging
+    graph (Graph Store HTTP Protocol), counted, then swapped in (SPARQL MOVE, or one PUT). If the
+    store fails on the way the old graph stays as it was and a rerun is safe. Query the result with
+    default-graph-uri=IRI (gcmgraph.connect(url, graphs=[IRI])).
+    Exit codes: 0 published, 1 the store failed on the way, 2 bad input, URL or credentials.
+    """
+    from gcmgraph.publish import DEFAULT_GRAPH, publish as publish_graph
+
+    if user is not None and password is None:
+        if not sys.stdin.isatty():
+            _fail(InputError("--user without a password",
+                             hint="Give --password or set GCMGRAPH_PASSWORD."))
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    kg = _load(extra)
+    target = target or DEFAULT_GRAPH
+    total = len(kg)
+    bar = None
+    if total > chunk_size:
+        bar = click.progressbar(length=total, label=f"uploading {total:,} triples", file=sys.stderr)
+        bar.__enter__()
+    done = [0]
+
+    def progress(sent: int, _total: int) -> None:
+        if bar is not None:
+            bar.update(sent - done[0])
+        done[0] = sent
+
+    try:
+        result = publish_graph(kg.graph, url, store_type, target=target, user=user, password=password,
+                               auth=auth, chunk_size=chunk_size, timeout=timeout, query_url=query_url,
+                               update_url=update_url, progress=progress)
+    except GcmgraphError as error:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        _fail(error)
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    before = "new graph" if not result.previous else f"replaced {result.previous:,} triples"
+    click.echo(f"published {result.triples:,} triples to <{result.graph}> on {store_type} "
+               f"({result.chunks} chunk(s), {before}, swap by {result.swap}, {result.seconds:.1f} s)", err=True)
+    if result.query_url:
+        click.echo(f"query it at {result.query_url} with default-graph-uri={result.graph}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the endpoint to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0: a free one).")
+@click.option("--backend", type=click.Choice(["memory", "oxigraph"]), default="memory", show_default=True,
+              help="memory: a temporary store removed on exit; oxigraph with --store: a store kept and reused.")
+@click.option("--store", type=click.Path(path_type=Path), default=None,
+              help="On-disk Oxigraph store to serve (built on first use, then reopened).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Query time limit in seconds.")
+@click.option("--add", "extra", type=click.Path(path_type=Path), multiple=True,
+              help="Also serve these Turtle files or folders (repeat for several).")
+@click.option("--verbose", is_flag=True, help="Log every request on stderr.")
+def serve(host: str, port: int, backend: str, store: Path | None, timeout: float, extra: tuple[Path, ...],
+          verbose: bool) -> None:
+    """Serve the graph as a read-only SPARQL endpoint (the Oxigraph server, with its query page).
+
+    \b
+    Examples:
+      gcmgraph serve                          http://127.0.0.1:7878/query
+      gcmgraph serve --port 8000 --timeout 10
+      gcmgraph serve --backend oxigraph --store build/store
+
+    \b
+    Queries read the merge of the curated graphs (each named graph too, with GRAPH). Updates and
+    federated SERVICE queries are refused (HTTP 403); a query past the time limit is stopped (503).
+    Bound to loopback unless --host says otherwise. Stop with Ctrl-C.
+    Exit codes: 0 stopped, 2 bad input or the endpoint could not start.
+    """
+    from gcmgraph.serve import is_loopback, run as run_endpoint
+
+    if store is not None and backend != "oxigraph":
+        _fail(InputError("--store needs the oxigraph backend", hint="Add --backend oxigraph."))
+    if not is_loopback(host):
+        click.echo(click.style(
+            f"WARNING: listening on {host}, not loopback: anyone who can reach this machine can query "
+            "the endpoint. gcmgraph serve has no authentication and no TLS; put a reverse proxy in "
+            "front for public use.", fg="red", bold=True), err=True)
+    kg = _load(extra)
+
+    def announce(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    try:
+        run_endpoint(kg, host=host, port=port, timeout=timeout, store=store, announce=announce, verbose=verbose)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo("stopped", err=True)
+
+
 if __name__ == "__main__":
     main()

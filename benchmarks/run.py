@@ -1,0 +1,479 @@
+"""Benchmark: load, validation and the whole query catalogue at 10k, 100k, 1M (and 5M) triples.
+
+Run from the repository root::
+
+    python benchmarks/run.py                      # 10k, 100k, 1M and 5M; writes benchmarks/README.md
+    python benchmarks/run.py --sizes 10k,100k     # some sizes only
+    python benchmarks/run.py --quick              # 10k only, three repetitions of nothing: a smoke test
+    python benchmarks/run.py --steps validate-fast,validate-plain --sizes 1m --no-readme
+
+Every step runs in a fresh Python process (so its peak memory, ``ru_maxrss``, is its own) with a
+time limit (``--timeout``, 600 s); a step over the limit is recorded as such. The synthetic graphs
+(:mod:`gcmgraph.synth`, seed 42, N-Quads with one named graph per synthetic source) are written
+once to ``build/bench/`` and reused. Results go to ``build/bench/results.json`` (merged with earlier
+runs, newest wins) and, unless ``--no-readme``, into the table of ``benchmarks/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "bench"
+README = Path(__file__).resolve().parent / "README.md"
+SEED = 42
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
+#: steps, in the order they run; the plain rdflib + pySHACL ones are skipped above 1M
+STEPS = [
+    "load-rdflib", "load-oxigraph", "load-oxigraph-disk", "open-oxigraph-disk",
+    "validate-plain", "validate-fast", "validate-fast-rdflib",
+    "catalogue-rdflib", "catalogue-oxigraph-raw", "catalogue-backend", "pipeline-fast",
+]
+PLAIN_STEPS = {"load-rdflib", "validate-plain", "validate-fast-rdflib", "catalogue-rdflib"}
+#: above this size only load and the catalogue run (on Oxigraph)
+MAX_PLAIN = 1_000_000
+LARGE_STEPS = {"load-oxigraph", "load-oxigraph-disk", "open-oxigraph-disk", "catalogue-oxigraph-raw",
+               "catalogue-backend"}
+
+#: values for the catalogue's parameters (the synthetic graph has national governments of every
+#: one of the 52 countries; AR is the third)
+PARAMS = {"country": "AR", "objective": 16, "text": "integración", "lang": "es"}
+
+
+def entity(seed: int = SEED) -> str:
+    return f"https://w3id.org/gcmgraph/id/org/synth-ar-gobierno-nacional-{seed}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Steps (each runs in its own process: python benchmarks/run.py --step NAME --file F)
+# --------------------------------------------------------------------------------------------------
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rdflib_graph(path: Path):
+    from rdflib import Dataset, Graph
+    t = time.perf_counter()
+    dataset = Dataset()
+    dataset.parse(str(path), format="nquads")
+    union = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    del dataset
+    return union, time.perf_counter() - t
+
+
+def _oxigraph_store(path: Path, location: Path | None = None):
+    import pyoxigraph as ox
+    t = time.perf_counter()
+    store = ox.Store(str(location)) if location else ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store, time.perf_counter() - t
+
+
+def _shapes():
+    import gcmgraph
+    return gcmgraph.load().shapes()
+
+
+def _queries(param_graph):
+    """(name, final SPARQL text) for every catalogue query, bound as the backends bind them."""
+    from gcmgraph.catalogue import Catalogue
+    try:
+        from gcmgraph.backends import bind
+    except ImportError:  # pragma: no cover - before the backends module existed
+        bind = None
+    out = []
+    for query in Catalogue.load():
+        params = {}
+        for p in query.parameters:
+            if p.type in PARAMS:
+                params[p.name] = PARAMS[p.type]
+            elif p.type == "iri" and p.required:
+                params[p.name] = entity()
+        text = bind(query, params, param_graph) if bind else query.bind(params, param_graph)
+        out.append((query, params, text))
+    return out
+
+
+def _param_graph_ox(store):
+    """The countries' codes, for binding country parameters (as OxigraphBackend.parameter_graph)."""
+    from rdflib import Graph
+    from gcmgraph.backends import PARAMETER_QUERY
+    from gcmgraph.scale_validation import _Terms
+    g = Graph()
+    terms = _Terms()
+    for t in store.query(PARAMETER_QUERY, use_default_graph_as_union=True):
+        g.add((terms(t.subject), terms(t.predicate), terms(t.object)))
+    return g
+
+
+QUERY_TIMEOUT = 60.0
+
+
+def _timed(fn, timeout: float) -> list:
+    """Run ``fn()`` (which returns a row count) in a forked child with a time limit:
+    [seconds, rows], or [None, "timeout"] when it takes longer (the child is killed). The child
+    shares the parent's loaded graph (copy-on-write)."""
+    import select
+    import signal
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        try:
+            t = time.perf_counter()
+            rows = fn()
+            payload = json.dumps([round(time.perf_counter() - t, 4), rows])
+        except BaseException as err:  # noqa: BLE001
+            payload = json.dumps([None, f"error: {err}"[:200]])
+        os.write(write, payload.encode())
+        os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], timeout)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read)
+        return [None, f"timeout {timeout:.0f} s"]
+    data = b""
+    while chunk := os.read(read, 65536):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+def _count_rows(result) -> int:
+    try:
+        return len(result)
+    except TypeError:
+        return sum(1 for _ in result)
+
+
+def _total(out: dict, per: dict) -> None:
+    """Catalogue time: the sum over queries; a query stopped at the limit counts as the limit."""
+    out["seconds"] = sum(v[0] if v[0] is not None else QUERY_TIMEOUT for v in per.values())
+    out["timeouts"] = sum(1 for v in per.values() if v[0] is None)
+
+
+def step(name: str, path: Path, size: int) -> dict:
+    out: dict = {}
+    t0 = time.perf_counter()
+    if name == "load-rdflib":
+        graph, out["load_s"] = _rdflib_graph(path)
+        out["triples"] = len(graph)
+        out["seconds"] = out["load_s"]
+    elif name == "load-oxigraph":
+        store, out["load_s"] = _oxigraph_store(path)
+        out["triples"] = len(store)
+        out["seconds"] = out["load_s"]
+    elif name == "load-oxigraph-disk":
+        location = BUILD / f"store-{size}"
+        if location.exists():
+            import shutil
+            shutil.rmtree(location)
+        store, out["load_s"] = _oxigraph_store(path, location)
+        store.flush()
+        out["seconds"] = out["load_s"]
+    elif name == "open-oxigraph-disk":
+        import pyoxigraph as ox
+        location = BUILD / f"store-{size}"
+        if not location.exists():
+            return {"skipped": "run load-oxigraph-disk first"}
+        t = time.perf_counter()
+        store = ox.Store.read_only(str(location))
+        n = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))[0]
+        out["seconds"] = time.perf_counter() - t
+        out["triples"] = int(n.value)
+    elif name == "validate-plain":
+        from gcmgraph.validation import validate_graph
+        graph, out["load_s"] = _rdflib_graph(path)
+        shapes = _shapes()
+        t = time.perf_counter()
+        report = validate_graph(graph, shapes)
+        out["seconds"] = time.perf_counter() - t
+        out["results"] = len(report.results)
+    elif name == "validate-fast-rdflib":
+        from gcmgraph.scale_validation import validate_fast
+        graph, out["load_s"] = _rdflib_graph(path)
+        shapes = _shapes()
+        t = time.perf_counter()
+        report = validate_fast(graph, shapes)
+        out["seconds"] = time.perf_counter() - t
+        out["results"] = len(report.results)
+    elif name == "validate-fast":
+        from gcmgraph.scale_validation import FastValidator
+        store, out["load_s"] = _oxigraph_store(path)
+        validator = FastValidator(_shapes())
+        t = time.perf_counter()
+        report = validator.validate(store)
+        out["seconds"] = time.perf_counter() - t
+        out["results"] = len(report.results)
+        out["parts"] = {k: round(v, 2) for k, v in validator.timings.items()}
+    elif name == "catalogue-rdflib":
+        graph, out["load_s"] = _rdflib_graph(path)
+        from gcmgraph.results import to_python
+        per = {}
+        for query, _, text in _queries(graph):
+            per[query.name] = _timed(lambda: _count_rows(to_python(graph.query(text))), QUERY_TIMEOUT)
+        out["queries"] = per
+        _total(out, per)
+    elif name == "catalogue-oxigraph-raw":
+        store, out["load_s"] = _oxigraph_store(path)
+        per = {}
+        for query, _, text in _queries(_param_graph_ox(store)):
+            per[query.name] = _timed(lambda: len(list(store.query(text, use_default_graph_as_union=True))),
+                                     QUERY_TIMEOUT)
+        out["queries"] = per
+        _total(out, per)
+    elif name in ("catalogue-backend", "pipeline-fast"):
+        try:
+            from gcmgraph.backends import OxigraphBackend, run
+        except ImportError:
+            return {"skipped": "gcmgraph.backends is not there"}
+        t = time.perf_counter()
+        backend = OxigraphBackend(None)  # the default: named graphs and their merge
+        backend.load_file(path)  # N-Quads: the named graphs
+        # OxigraphBackend.load_file does not materialise the merge of a quads file (pyoxigraph's
+        # to_graph applies to triples formats only), so the same graph is loaded again as N-Triples
+        # into the default graph, which the backend queries
+        backend.load_file(path.with_suffix(".nt"))
+        out["load_s"] = time.perf_counter() - t
+        if name == "pipeline-fast":
+            from gcmgraph.scale_validation import validate_fast
+            t = time.perf_counter()
+            report = validate_fast(backend.store, _shapes())
+            out["validate_s"] = time.perf_counter() - t
+            out["results"] = len(report.results)
+        from gcmgraph.catalogue import Catalogue
+        per = {}
+        tq = time.perf_counter()
+        for query in Catalogue.load():
+            params = {}
+            for p in query.parameters:
+                if p.type in PARAMS:
+                    params[p.name] = PARAMS[p.type]
+                elif p.type == "iri" and p.required:
+                    params[p.name] = entity()
+            per[query.name] = _timed(lambda: _count_rows(run(backend, query, params)), QUERY_TIMEOUT)
+        out["queries"] = per
+        out["catalogue_s"] = time.perf_counter() - tq
+        _total(out, per)
+        if name == "pipeline-fast":
+            out["seconds"] = time.perf_counter() - t0
+            out["incomplete"] = out.get("timeouts", 0)
+    else:
+        raise SystemExit(f"unknown step {name}")
+    out["peak_mb"] = round(_peak_mb(), 1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------------------
+
+def ensure_data(label: str, size: int, seed: int) -> Path:
+    from gcmgraph.synth import write_synthetic
+    path = BUILD / f"synth-{label}-seed{seed}.nq"
+    if not path.exists():
+        t = time.perf_counter()
+        summary = write_synthetic(path, size, seed, 0.001)
+        print(f"  wrote {path.relative_to(ROOT)}: {summary.triples:,} triples, {summary.graphs:,} graphs, "
+              f"{len(summary.defects)} seeded defects, {time.perf_counter() - t:.1f} s", flush=True)
+    if not path.with_suffix(".nt").exists():
+        write_synthetic(path.with_suffix(".nt"), size, seed, 0.001, manifest=False)
+    return path
+
+
+def run_step(name: str, path: Path, size: int, timeout: float) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", name, "--file", str(path),
+           "--size", str(size), "--query-timeout", str(QUERY_TIMEOUT)]
+    t = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout, "wall_s": round(time.perf_counter() - t, 1)}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["failed"]}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = round(time.perf_counter() - t, 1)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    global QUERY_TIMEOUT
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,100k,1m,5m")
+    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--quick", action="store_true", help="10k only (a smoke test of the benchmark)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--query-timeout", type=float, default=60.0,
+                        help="time limit of one catalogue query (s); a query over it counts as the limit")
+    parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    QUERY_TIMEOUT = args.query_timeout
+    if args.step:
+        print(json.dumps(step(args.step, Path(args.file), args.size)))
+        return 0
+
+    labels = ["10k"] if args.quick else [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    BUILD.mkdir(parents=True, exist_ok=True)
+    results_file = BUILD / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    results.setdefault("machine", {})
+    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "platform": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+    for label in labels:
+        size = SIZES[label]
+        path = ensure_data(label, size, args.seed)
+        for name in steps:
+            if size > MAX_PLAIN and name not in LARGE_STEPS:
+                continue
+            print(f"[{label}] {name} ...", end=" ", flush=True)
+            result = run_step(name, path, size, args.timeout)
+            results.setdefault(label, {})[name] = result
+            shown = (f"{result['seconds']:.2f} s, {result.get('peak_mb', 0):,.0f} MB" if "seconds" in result
+                     else json.dumps(result))
+            print(shown, flush=True)
+            results_file.write_text(json.dumps(results, indent=1))
+    if not args.no_readme:
+        write_readme(results)
+        print(f"wrote {README.relative_to(ROOT)}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# The README table
+# --------------------------------------------------------------------------------------------------
+
+def _fmt_s(r: dict | None, key: str = "seconds") -> str:
+    if not r:
+        return "–"
+    if "timeout" in r:
+        return f"> {r['timeout']:.0f} s (stopped)"
+    if "skipped" in r:
+        return "skipped"
+    if "error" in r:
+        return "error"
+    more = f" ({r['timeouts']} q. stopped)" if r.get("timeouts") else ""
+    return f"{'≥ ' if more else ''}{r[key]:.2f} s{more}"
+
+
+def _fmt_mb(r: dict | None) -> str:
+    return f"{r['peak_mb']:,.0f}" if r and "peak_mb" in r else "–"
+
+
+def table(results: dict) -> str:
+    lines = []
+    labels = [label for label in SIZES if label in results]
+    lines.append("| step | " + " | ".join(f"{label} s | {label} MB" for label in labels) + " |")
+    lines.append("|---|" + "---:|---:|" * len(labels))
+    names = {
+        "load-rdflib": "load: rdflib parse (N-Quads → union Graph)",
+        "load-oxigraph": "load: pyoxigraph bulk load, in memory",
+        "load-oxigraph-disk": "load: pyoxigraph bulk load, on disk",
+        "open-oxigraph-disk": "load: reopen the on-disk store (+ count)",
+        "validate-plain": "validate: plain pySHACL (rdflib graph)",
+        "validate-fast-rdflib": "validate: validate_fast on the rdflib graph",
+        "validate-fast": "validate: validate_fast on the pyoxigraph store",
+        "catalogue-rdflib": "catalogue on rdflib (gcmgraph.results)",
+        "catalogue-oxigraph-raw": "catalogue on raw pyoxigraph Store.query",
+        "catalogue-backend": "catalogue on gcmgraph.backends OxigraphBackend",
+        "pipeline-fast": "**fast path: load + validate + catalogue**",
+    }
+    for name in STEPS:
+        row = [names[name]]
+        for label in labels:
+            r = results[label].get(name)
+            row += [_fmt_s(r), _fmt_mb(r)]
+        lines.append("| " + " | ".join(row) + " |")
+    # the plain path, as the sum of its steps
+    row = ["**plain path: rdflib load + pySHACL + catalogue** (sum)"]
+    ratio = ["**speed-up of the fast path**"]
+    for label in labels:
+        r = results[label]
+        parts = [r.get("load-rdflib"), r.get("validate-plain"), r.get("catalogue-rdflib")]
+        if all(p and "seconds" in p for p in parts):
+            total = sum(p["seconds"] for p in parts)
+            peak = max(p["peak_mb"] for p in parts)
+            row += [f"{total:.2f} s", f"{peak:,.0f}"]
+            fast = r.get("pipeline-fast")
+            ratio += [f"{total / fast['seconds']:.1f}×" if fast and "seconds" in fast else "–", ""]
+        elif any(p and "timeout" in p for p in parts):
+            lower = sum(p.get("seconds", p.get("timeout", 0)) for p in parts if p)
+            row += [f"> {lower:.0f} s", "–"]
+            fast = r.get("pipeline-fast")
+            ratio += [f"> {lower / fast['seconds']:.0f}×" if fast and "seconds" in fast else "–", ""]
+        else:
+            row += ["–", "–"]
+            ratio += ["–", ""]
+    lines.append("| " + " | ".join(row) + " |")
+    lines.append("| " + " | ".join(ratio) + " |")
+    # validation alone
+    row = ["validation speed-up (plain pySHACL / validate_fast on the store)"]
+    for label in labels:
+        a, b = results[label].get("validate-plain"), results[label].get("validate-fast")
+        if a and b and "seconds" in a and "seconds" in b:
+            row += [f"{a['seconds'] / b['seconds']:.1f}×", ""]
+        elif a and b and "timeout" in a and "seconds" in b:
+            row += [f"> {a['timeout'] / b['seconds']:.0f}×", ""]
+        else:
+            row += ["–", ""]
+    lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def per_query_table(results: dict) -> str:
+    labels = [label for label in SIZES if label in results and results[label].get("catalogue-oxigraph-raw", {}).get("queries")]
+    if not labels:
+        return ""
+    label = labels[-1]
+    r = results[label]
+    raw = r["catalogue-oxigraph-raw"]["queries"]
+    backend = (r.get("catalogue-backend") or {}).get("queries", {})
+    rdf = (r.get("catalogue-rdflib") or {}).get("queries", {})
+    lines = [f"Per query at {label} (seconds; rows):", "",
+             "| query | rdflib | raw pyoxigraph | OxigraphBackend | backend / raw |", "|---|---:|---:|---:|---:|"]
+    def cell(v):
+        if not v:
+            return "–"
+        return f"{v[0]:.3f}; {v[1]}" if v[0] is not None else str(v[1])
+
+    for name in sorted(raw):
+        b, d, x = backend.get(name), rdf.get(name), raw[name]
+        ratio = f"{b[0] / x[0]:.1f}" if b and b[0] is not None and x[0] else "–"
+        lines.append(f"| {name} | {cell(d)} | {cell(x)} | {cell(b)} | {ratio} |")
+    return "\n".join(lines)
+
+
+def write_readme(results: dict) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else ""
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    machine = results.get("machine", {})
+    block = (f"{start}\n\nMeasured {machine.get('date', '')} on {machine.get('cpus', '?')} CPUs, Python "
+             f"{machine.get('python', '')} ({machine.get('platform', '')}).\n\n" + table(results) + "\n\n"
+             + per_query_table(results) + f"\n\n{end}")
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text + "\n" + block + "\n"
+    README.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
