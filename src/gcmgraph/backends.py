@@ -528,6 +528,22 @@ class OxigraphBackend:
         path = Path(path)
         fmt = _rdf_format(path)
         base = base_iri or path.resolve().as_uri()  # what gcmgraph's rdflib loader uses
+        ox = _ox()
+        if graph is None and fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            # quads keep their graphs; a materialised union also needs each triple in the default graph
+            try:
+                self.store.bulk_load(path=str(path), format=fmt, base_iri=base)
+                if self.union == "materialized":
+                    self.store.bulk_extend(
+                        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                        for q in ox.parse(path=str(path), format=fmt, base_iri=base))
+            except SyntaxError as err:
+                raise InputError(f"malformed RDF: {err}", path=path,
+                                 hint="Fix the file and run `gcmgraph validate` again.") from None
+            except OSError as err:
+                raise InputError(f"cannot read: {err}", path=path) from None
+            self.loaded = True
+            return
         for target in self._targets(graph):
             try:
                 self.store.bulk_load(path=str(path), format=fmt, base_iri=base, to_graph=target)

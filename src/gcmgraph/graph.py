@@ -35,6 +35,17 @@ class Stats:
     sources: dict[str, int]
 
 
+class _FilesOrBulk(dict):
+    """``files_of`` when large files were loaded only into the store: unknown entities map to them."""
+
+    def __init__(self, known: dict, bulk: list[str]):
+        super().__init__(known)
+        self.bulk = bulk
+
+    def get(self, key, default=None):
+        return super().get(key, self.bulk)
+
+
 class KnowledgeGraph:
     """The curated graph: a dataset with one named graph per source of statements.
 
@@ -78,6 +89,11 @@ class KnowledgeGraph:
                 described[subject].append(loaded.display)
             for reference in loaded.references:
                 referenced[reference].append(loaded.display)
+        unread = [loaded.display for loaded in self.files if loaded.bulk and not loaded.triples]
+        if unread:
+            # N-Triples/N-Quads files held only in the oxigraph store: any entity not found in a
+            # curated file comes from one of them
+            return _FilesOrBulk({**referenced, **described}, unread)
         return {**referenced, **described}
 
     def label(self, node: Node, lang: str = "es") -> str | None:
@@ -97,9 +113,26 @@ class KnowledgeGraph:
             shapes += parse_turtle(path, self.layout.display(path))
         return shapes
 
-    def validate(self) -> ValidationReport:
-        """Validate the whole graph against the shapes in ``ontology/shapes/``."""
-        return validate_graph(self.graph, self.shapes(), self.files_of)
+    def validate(self, engine: str | None = None) -> ValidationReport:
+        """Validate the whole graph against the shapes in ``ontology/shapes/``.
+
+        ``engine``: ``"pyshacl"`` (the reference), ``"fast"``
+        (:func:`gcmgraph.scale_validation.validate_fast`: the same results, orders of magnitude
+        sooner on large graphs; on the oxigraph backend it reads the store itself) or ``None``:
+        pySHACL on the memory backend, ``fast`` on the others.
+        """
+        from gcmgraph.backends import OxigraphBackend
+
+        on_store = isinstance(self._backend, OxigraphBackend)
+        engine = engine or ("fast" if on_store else "pyshacl")
+        if engine == "pyshacl":
+            return validate_graph(self.graph, self.shapes(), self.files_of)
+        if engine == "fast":
+            from gcmgraph.scale_validation import validate_fast
+
+            data = self._backend.store if on_store else self.graph
+            return validate_fast(data, self.shapes(), self.files_of)
+        raise InputError(f"unknown validation engine {engine!r}", hint="Use pyshacl or fast.")
 
     def stats(self) -> Stats:
         per_class = Counter(
@@ -171,13 +204,15 @@ def load(extra: Iterable[Path | str] = (), layout: Layout | None = None, *,
     'Empower migrants and societies to realize full inclusion and social cohesion'
     """
     layout = layout or default_layout()
-    dataset, files = load_dataset(layout, extra)
+    dataset, files = load_dataset(layout, extra, bulk_in_rdflib=backend != "oxigraph")
     if backend == "memory":
         if store is not None:
             raise InputError("--store needs the oxigraph backend", hint="Add --backend oxigraph.")
         return KnowledgeGraph(dataset, files, layout)
     if backend == "oxigraph":
-        built = OxigraphBackend.build(store, [(f.path, str(f.graph)) for f in files])
+        # N-Quads keep their own graphs; every other file goes to the graph the layout gives it
+        built = OxigraphBackend.build(store, [(f.path, None if f.path.suffix == ".nq" else str(f.graph))
+                                              for f in files])
         return KnowledgeGraph(dataset, files, layout, built)
     raise InputError(f"unknown backend {backend!r}",
                      hint="Use memory or oxigraph; gcmgraph.connect(url) queries a SPARQL endpoint.")

@@ -18,6 +18,8 @@ from gcmgraph.namespaces import GRAPH
 
 #: Suffixes of the files gcmgraph reads as curated RDF. Curated files are Turtle.
 CURATED_SUFFIXES = (".ttl",)
+#: large machine-written files a user can add to the graph (never curated): N-Triples, N-Quads
+BULK_SUFFIXES = (".nt", ".nq")
 
 
 def _find_home() -> Path:
