@@ -1,7 +1,10 @@
 """``gcmgraph publish``: into a real Oxigraph server and a real Virtuoso, replacing only a complete graph.
 
-The servers are real processes on loopback (``tests/servers.py``). Failures halfway are real too: a
-proxy that resets the connection after a few uploads, and a store process killed mid-upload.
+The servers are real processes on loopback (``tests/servers.py``), started for this module alone:
+the graphs published here must not reach the stores other test modules query (Virtuoso 7.2 answers
+some catalogue queries differently when the same triples are also in other graphs of the store).
+Failures halfway are real too: a proxy that resets the connection after a few uploads, and a store
+process killed mid-upload.
 """
 
 from __future__ import annotations
@@ -25,11 +28,31 @@ from rdflib import BNode, Graph, Literal, URIRef
 import gcmgraph
 from gcmgraph.backends import EndpointBackend, connect
 from gcmgraph.publish import DEFAULT_GRAPH, PublishError, _chunks, endpoints, publish
-from servers import free_port, start_oxigraph
+from servers import free_port, start_oxigraph, start_virtuoso
 
 #: catalogue queries that agree on every store (see KNOWN_CURATED in test_backends.py)
 QUERIES = [("sources", {}), ("theme-objectives", {}), ("commitments", {})]
 MARKER = ("https://w3id.org/gcmgraph/test/old-release", "https://w3id.org/gcmgraph/test/marker")
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """This module's own Oxigraph server (the session's one stays as other modules loaded it)."""
+    server = start_oxigraph(tmp_path_factory.mktemp("publish-oxigraph"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory):
+    """This module's own Virtuoso."""
+    server = start_virtuoso(tmp_path_factory.mktemp("publish-virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def gcm(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -16,6 +16,10 @@ from rdflib's. Query it by naming that graph as the default graph:
 ``gcmgraph.connect(query_url, graphs=[graph])`` (``default-graph-uri``). On Virtuoso this is
 required: its default graph is every graph, its system graphs included. On Oxigraph the default
 graph is the store's own (empty) default graph unless the server runs with ``--union-default-graph``.
+Keep one copy per store: Virtuoso 7.2 was seen to drop values of ``OPTIONAL`` patterns (a
+dialogue held within a mechanism, a member count) from catalogue answers on one graph when the same
+triples were also in other graphs of the store, even with the graph named; publish each release
+into the same graph (it is replaced) rather than beside older copies.
 Literals are normalised first (:func:`gcmgraph.backends.serialize_for_store`: ``"x"^^xsd:string``
 becomes ``"x"``, language tags lower case), so ``"CO"`` matches the same way on every store.
 
