@@ -34,11 +34,14 @@ class FormatResult:
 
 
 def format_files(layout: Layout, write: bool) -> list[FormatResult]:
-    """Check (and with ``write``, rewrite) every curated file, shapes included, in canonical form.
+    """Check (and with ``write``, rewrite) every curated file, shapes and the dataset description
+    included, in canonical form.
 
     Parses every file before writing any, so one broken file leaves all of them untouched.
     """
     paths = [*layout.curated_files(), *layout.shape_files()]
+    if layout.dataset_description.is_file():
+        paths.append(layout.dataset_description)
     planned = []
     for path in paths:
         display = layout.display(path)

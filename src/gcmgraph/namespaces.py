@@ -124,6 +124,11 @@ SDG = Namespace("http://metadata.un.org/sdg/")
 SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
 WD = Namespace("http://www.wikidata.org/entity/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+#: the EU Publications Office's authority tables (DCAT-AP's controlled vocabularies)
+EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
+IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
 
 OBJECTIVE = Namespace(BASE + "id/objective/")
 PRINCIPLE = Namespace(BASE + "id/principle/")
@@ -149,7 +154,9 @@ PREFIXES: dict[str, Namespace | str] = {
     "schema": SDO,
     "sh": SH,
     "skos": SKOS,
+    "spdx": SPDX,
     "vann": VANN,
+    "vcard": VCARD,
     "void": VOID,
     "xsd": XSD,
     "sdg": SDG,

@@ -20,6 +20,8 @@ from gcmgraph.namespaces import GRAPH
 CURATED_SUFFIXES = (".ttl",)
 #: large machine-written files a user can add to the graph (never curated): N-Triples, N-Quads
 BULK_SUFFIXES = (".nt", ".nq")
+#: the official DCAT-AP 3.0.1 SHACL shapes, shipped inside the package (see its README.md)
+DCAT_AP_SHAPES = Path(__file__).resolve().parent / "dcat_ap"
 
 
 def _find_home() -> Path:
@@ -56,12 +58,24 @@ class Layout:
     def queries(self) -> Path:
         return self.home / "queries"
 
+    @property
+    def dataset_description(self) -> Path:
+        """The curated DCAT description of the dataset (titles, publisher, licence, contact).
+
+        Curated like the data, but metadata about the graph rather than part of it: releases read
+        it, the knowledge graph does not load it.
+        """
+        return self.data / "dataset.ttl"
+
     def curated_files(self) -> list[Path]:
-        """Every curated RDF file (ontology, schemes, data), in a stable order. Shapes excluded."""
+        """Every curated RDF file of the graph (ontology, schemes, data), in a stable order.
+
+        Shapes and the dataset description are curated too but are not part of the graph."""
         files = []
         for root in (self.ontology, self.data):
             for path in sorted(root.rglob("*")):
-                if path.suffix in CURATED_SUFFIXES and path.is_file() and not self.is_shape(path):
+                if (path.suffix in CURATED_SUFFIXES and path.is_file() and not self.is_shape(path)
+                        and path != self.dataset_description):
                     files.append(path)
         return files
 
