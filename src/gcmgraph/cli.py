@@ -486,5 +486,66 @@ def synth(triples: int, seed: int, defects: float, out: Path, no_base: bool) -> 
                err=True)
 
 
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write (created, or replaced whole once the new release is complete).")
+@click.option("--version", "version", default=None,
+              help="Version name of the release. [default: the installed gcmgraph's version]")
+@click.option("--date", "release_date", default=None, metavar="YYYY-MM-DD",
+              help="Date of the release. [default: the latest date the data states, so that the "
+                   "same data gives the same files]")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where the files will be published (download URLs in dcat.ttl and void.ttl). "
+                   "[default: https://w3id.org/gcmgraph/release/VERSION/]")
+@click.option("--sparql-endpoint", default=None, metavar="URL",
+              help="A SPARQL endpoint serving the graph: described as a DCAT data service.")
+@click.option("--no-validate", is_flag=True,
+              help="Skip checking the graph against its shapes and dcat.ttl against DCAT-AP 3.0.1.")
+def release(out: Path, version: str | None, release_date: str | None, base_url: str | None,
+            sparql_endpoint: str | None, no_validate: bool) -> None:
+    """Write a release: the graph in every RDF format, with DCAT-AP and VoID metadata.
+
+    \b
+    Examples:
+      gcmgraph release --out build/release
+      gcmgraph release --out build/release-0.2.0 --version 0.2.0 --date 2024-06-30 \\
+          --base-url https://data.example.net/gcmgraph/0.2.0/ --sparql-endpoint https://data.example.net/sparql
+
+    \b
+    Files: gcmgraph.ttl .nt .jsonld (+ context.jsonld) .rdf .trig .nq (TriG and N-Quads keep the
+    named graphs), ontology.ttl, shapes.ttl, void.ttl, dcat.ttl, README.md and SHA256SUMS. The
+    same data gives byte-identical files. Exit codes: 0 written, 1 the graph or dcat.ttl has a
+    violation (nothing written), 2 bad option or output folder.
+    """
+    from gcmgraph.release import check_out, check_url, check_version, parse_date, write_release
+
+    try:  # options first, so that a typo is reported before the graph is loaded
+        when = parse_date(release_date) if release_date else None
+        version = check_version(version or __version__)
+        base_url = check_url("--base-url", base_url, folder=True) if base_url else None
+        sparql_endpoint = check_url("--sparql-endpoint", sparql_endpoint) if sparql_endpoint else None
+        check_out(out)
+    except GcmgraphError as error:
+        _fail(error)
+    kg = _load()
+
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    try:
+        result = write_release(kg, out, version=version, release_date=when,
+                               base_url=base_url, sparql_endpoint=sparql_endpoint,
+                               validate=not no_validate, progress=progress)
+    except GcmgraphError as error:
+        _fail(error)
+    total = sum(result.sizes.values())
+    click.echo(f"wrote release {result.version} ({result.date.isoformat()}) of {result.triples:,} "
+               f"triples to {result.out}: {len(result.sizes)} files, {total:,} bytes", err=True)
+    if result.dcat is not None:
+        click.echo(f"dcat.ttl: DCAT-AP 3.0.1 {len(result.dcat.violations)} violations, "
+                   f"{len(result.dcat.warnings)} warnings (explained in {result.out}/README.md)", err=True)
+    click.echo(f"check the files: cd {result.out} && sha256sum -c SHA256SUMS", err=True)
+
+
 if __name__ == "__main__":
     main()

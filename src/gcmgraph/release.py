@@ -42,7 +42,6 @@ from gcmgraph.metadata import (
     data_date,
     dcat_graph,
     default_base_url,
-    metadata_graph,
     validate_dcat,
     void_graph,
     void_stats,
@@ -97,6 +96,14 @@ def check_url(option: str, url: str, *, folder: bool = False) -> str:
     if folder and not url.endswith("/"):
         url += "/"
     return url
+
+
+def check_out(out: Path | str) -> Path:
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a folder",
+                         hint="Give --out a folder path (it is created, or replaced whole), or move the file away.")
+    return out
 
 
 # --- deterministic serialisations --------------------------------------------------------------
@@ -338,10 +345,7 @@ def write_release(kg: KnowledgeGraph, out: Path | str, *, version: str, release_
     base_url = check_url("--base-url", base_url, folder=True) if base_url else default_base_url(version)
     if sparql_endpoint:
         sparql_endpoint = check_url("--sparql-endpoint", sparql_endpoint)
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder",
-                         hint="Give --out a folder path (it is created, or replaced whole), or move the file away.")
+    out = check_out(out)
     if validate:
         progress("validating the graph against its shapes")
         report = kg.validate()
@@ -480,5 +484,5 @@ def release_readme(kg: KnowledgeGraph, files: list[ReleaseFile], sizes: dict[str
     return "\n".join(lines).encode("utf-8")
 
 
-__all__ = ["Release", "ReleaseError", "jsonld_context", "write_release", "check_version", "parse_date",
-           "check_url", "metadata_graph"]
+__all__ = ["Release", "ReleaseError", "check_out", "check_url", "check_version", "jsonld_context",
+           "parse_date", "write_release"]
