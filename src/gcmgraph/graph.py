@@ -46,6 +46,12 @@ class _FilesOrBulk(dict):
         return super().get(key, self.bulk)
 
 
+def _ox_default_graph():
+    import pyoxigraph
+
+    return pyoxigraph.DefaultGraph()
+
+
 class KnowledgeGraph:
     """The curated graph: a dataset with one named graph per source of statements.
 
@@ -125,13 +131,23 @@ class KnowledgeGraph:
 
         on_store = isinstance(self._backend, OxigraphBackend)
         engine = engine or ("fast" if on_store else "pyshacl")
-        if engine == "pyshacl":
-            return validate_graph(self.graph, self.shapes(), self.files_of)
-        if engine == "fast":
+        if engine not in ("pyshacl", "fast"):
+            raise InputError(f"unknown validation engine {engine!r}", hint="Use pyshacl or fast.")
+        if not on_store:
+            if engine == "pyshacl":
+                return validate_graph(self.graph, self.shapes(), self.files_of)
             from gcmgraph.scale_validation import validate_fast
 
-            data = self._backend.store if on_store else self.graph
-            return validate_fast(data, self.shapes(), self.files_of)
+            return validate_fast(self.graph, self.shapes(), self.files_of)
+        # on the store, which holds large N-Triples/N-Quads files the rdflib graph does not: its
+        # merged default graph when it keeps one (read once, not once per copy), else all its graphs
+        from gcmgraph.scale_validation import _as_rdflib, validate_fast
+
+        store = self._backend.store
+        graph = _ox_default_graph() if self._backend.union == "materialized" else None
+        if engine == "pyshacl":
+            return validate_graph(_as_rdflib(store, graph), self.shapes(), self.files_of)
+        return validate_fast(store, self.shapes(), self.files_of, graph=graph)
         raise InputError(f"unknown validation engine {engine!r}", hint="Use pyshacl or fast.")
 
     def stats(self) -> Stats:

@@ -558,9 +558,11 @@ class _Data:
     """What the shapes can read of the data graph, indexed once: the objects of the predicates the
     shapes' paths and targets use, the subjects of the inverse ones, rdf:type and rdfs:subClassOf."""
 
-    def __init__(self, data, shapes: _Shapes, sparql: str = "auto"):
+    def __init__(self, data, shapes: _Shapes, sparql: str = "auto", graph=None):
         self.data = data
         self.oxigraph = _is_oxigraph(data)
+        #: on a store: the one graph to read (None: the union of all its graphs)
+        self.graph = graph if self.oxigraph else None
         self.terms = _Terms() if self.oxigraph else None
         self.out: dict[URIRef, dict] = {}
         self.inv: dict[URIRef, dict] = {}
@@ -598,7 +600,7 @@ class _Data:
             # the store's own terms: hashed and compared in Rust, converted only when reported or
             # when a constraint needs rdflib's reading of a literal
             ox_p = self.terms.ox.NamedNode(str(p))
-            for q in self.data.quads_for_pattern(None, ox_p, None, None):
+            for q in self.data.quads_for_pattern(None, ox_p, None, self.graph):
                 yield q.subject, q.object
         else:
             yield from self.data.subject_objects(p)
@@ -699,7 +701,12 @@ class _Data:
             import pyoxigraph as ox
             store = self._oxigraph_store()
             terms = (lambda t: t) if self.oxigraph else self._ox_copy[1]
-            kwargs = {"use_default_graph_as_union": True}
+            if self.graph is None:
+                kwargs = {"use_default_graph_as_union": True}
+            elif isinstance(self.graph, ox.DefaultGraph):
+                kwargs = {}
+            else:
+                kwargs = {"default_graph": self.graph}
             if this is not None:
                 bound = this if self.oxigraph else self._ox_copy[1].to_ox(this)
                 kwargs["substitutions"] = {ox.Variable("this"): bound}
@@ -749,21 +756,21 @@ class FastValidator:
     # -- entry point ------------------------------------------------------------------------------
 
     def validate(self, data, files_of: Mapping[Node, Iterable[str]] | None = None,
-                 sparql: str = "auto") -> ValidationReport:
+                 sparql: str = "auto", graph=None) -> ValidationReport:
         # The index holds millions of small objects; Python's cyclic collector would walk them all
         # again and again while validation allocates (quadratic time). Nothing here makes cycles
         # that must be collected before the end.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._validate(data, files_of, sparql)
+            return self._validate(data, files_of, sparql, graph)
         finally:
             if enabled:
                 gc.enable()
 
-    def _validate(self, data, files_of, sparql) -> ValidationReport:
+    def _validate(self, data, files_of, sparql, graph=None) -> ValidationReport:
         t0 = time.perf_counter()
-        self.data = _Data(data, self.compiled, sparql)
+        self.data = _Data(data, self.compiled, sparql, graph)
         self._sparql_rows = {}
         self._sparql_seconds = 0.0
         t1 = time.perf_counter()
@@ -1371,12 +1378,15 @@ def _path_text(shapes: Graph, prefixed: Graph, path: Node | None) -> str | None:
 
 def validate_fast(data, shapes: Graph, files_of: Mapping[Node, Iterable[str]] | None = None, *,
                   sparql: str = "auto", fallback: bool = True,
-                  validator: FastValidator | None = None) -> ValidationReport:
+                  validator: FastValidator | None = None, graph=None) -> ValidationReport:
     """Validate ``data`` against ``shapes`` with the results pySHACL would give, much sooner.
 
     ``data``: an rdflib ``Graph`` or ``Dataset`` (its union is validated; it must include the
     ontology, for subclass checks, as for :func:`gcmgraph.validation.validate_graph`) or a
-    ``pyoxigraph.Store`` (the union of its graphs). ``files_of`` maps entities to the curated files
+    ``pyoxigraph.Store`` (the union of its graphs, or only ``graph``, a ``pyoxigraph.DefaultGraph``
+    or ``NamedNode``: a store that already holds the merge in its default graph, as
+    :class:`gcmgraph.backends.OxigraphBackend` does by default, is then read once instead of twice).
+    ``files_of`` maps entities to the curated files
     that describe them. ``sparql`` picks the engine of SPARQL-based constraints for rdflib data:
     ``"auto"`` (an in-memory Oxigraph copy of the data when pyoxigraph is installed: rdflib needs
     seconds for one unbound query even on the curated graph), ``"rdflib"`` or ``"oxigraph"``. When the shapes use a feature this module does not implement, it runs plain
@@ -1394,17 +1404,17 @@ def validate_fast(data, shapes: Graph, files_of: Mapping[Node, Iterable[str]] | 
         if not fallback:
             raise
         log.warning("validate_fast: %s; running plain pySHACL", why)
-        return validate_graph(_as_rdflib(data), shapes, files_of)
+        return validate_graph(_as_rdflib(data, graph), shapes, files_of)
     try:
-        return validator.validate(data, files_of, sparql=sparql)
+        return validator.validate(data, files_of, sparql=sparql, graph=graph)
     except Unsupported as why:
         if not fallback:
             raise
         log.warning("validate_fast: %s; running plain pySHACL", why)
-        return validate_graph(_as_rdflib(data), shapes, files_of)
+        return validate_graph(_as_rdflib(data, graph), shapes, files_of)
 
 
-def _as_rdflib(data) -> Graph:
+def _as_rdflib(data, graph=None) -> Graph:
     if not _is_oxigraph(data):
         if hasattr(data, "quads") and not isinstance(data, Graph):
             return data
@@ -1416,6 +1426,6 @@ def _as_rdflib(data) -> Graph:
         return data
     terms = _Terms()
     g = Graph()
-    for q in data.quads_for_pattern(None, None, None, None):
+    for q in data.quads_for_pattern(None, None, None, graph):
         g.add((terms(q.subject), terms(q.predicate), terms(q.object)))
     return g
