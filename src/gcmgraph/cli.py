@@ -16,7 +16,7 @@ import click
 from gcmgraph import __version__
 from gcmgraph.catalogue import Catalogue
 from gcmgraph.errors import GcmgraphError, InputError
-from gcmgraph.export import FORMATS, export, serialize
+from gcmgraph.export import FORMATS
 from gcmgraph.graph import KnowledgeGraph, connect, load
 from gcmgraph.results import FORMATS as RESULT_FORMATS
 from gcmgraph.backends import run as run_on
@@ -55,6 +55,21 @@ def _load(extra=(), backend: str = "memory", store: Path | None = None,
         _fail(error)
 
 
+def _load_held(paths=(), backend: str = "memory", store: Path | None = None,
+               endpoint: str | None = None) -> KnowledgeGraph:
+    """The graph as the backend holds it, for commands that read every triple (not a query)."""
+    from gcmgraph.held import held
+
+    if endpoint and paths:
+        _fail(InputError("files and --endpoint together: the endpoint's graph is read as it is",
+                         hint="Publish the files to the store first (gcmgraph publish), or drop --endpoint."))
+    kg = _load(paths, backend=backend, store=store, endpoint=endpoint)
+    try:
+        return held(kg)
+    except GcmgraphError as error:
+        _fail(error)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gcmgraph")
 def main() -> None:
@@ -80,20 +95,21 @@ def main() -> None:
 @click.option("--engine", type=click.Choice(["pyshacl", "fast"]), default=None,
               help="pySHACL (the reference; default on --backend memory) or gcmgraph's fast "
                    "validator (the same results, much sooner on large graphs; default on oxigraph).")
-@click.option("--store", type=click.Path(path_type=Path), default=None,
-              help="On-disk Oxigraph store (built on first use, then reopened).")
-@click.option("--backend", type=click.Choice(["memory", "oxigraph"]), default="memory",
-              show_default=True, help="Where the graph is held while it is validated.")
+@backend_options
 def validate(paths: tuple[Path, ...], lang: str, fmt: str, warnings: bool, engine: str | None,
-             backend: str, store: Path | None) -> None:
+             backend: str, store: Path | None, endpoint: str | None) -> None:
     """Validate the shipped graph, plus any Turtle files or folders in PATHS, against the shapes.
 
     \b
+    With --endpoint, validate the copy a SPARQL endpoint holds instead of the local files.
     Exit 0 when there is no violation, 1 when there is (each printed with its file, entity and
     message), 2 when a file cannot be read (file and line).
     """
-    kg = _load(paths, backend=backend, store=store)
-    report = kg.validate(engine)
+    kg = _load_held(paths, backend, store, endpoint)
+    try:
+        report = kg.validate(engine or ("pyshacl" if backend == "memory" and not endpoint else "fast"))
+    except GcmgraphError as error:
+        _fail(error)
     shown = [r for r in report.results if warnings or r.severity is Severity.VIOLATION]
     if fmt == "json":
         click.echo(json.dumps({
@@ -113,16 +129,34 @@ def validate(paths: tuple[Path, ...], lang: str, fmt: str, warnings: bool, engin
         for result in shown:
             click.echo(result.format(lang, kg.label(result.focus, lang)))
             click.echo()
-        triples = kg._backend.triple_count() if backend == "oxigraph" else len(kg)
-        click.echo(f"{triples:,} triples from {len(kg.files)} files: {report.summary()}")
+        triples = kg._backend.triple_count() if backend == "oxigraph" and not endpoint else len(kg)
+        origin = endpoint if endpoint else f"{len(kg.files)} files"
+        click.echo(f"{triples:,} triples from {origin}: {report.summary()}")
     sys.exit(EXIT_OK if report.conforms else EXIT_PROBLEM)
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def stats(fmt: str) -> None:
-    """Entities per class, triples per named graph, entities per source document."""
-    result = _load().stats()
+@backend_options
+def stats(paths: tuple[Path, ...], fmt: str, backend: str, store: Path | None, endpoint: str | None) -> None:
+    """Entities per class, triples per named graph, entities per source document.
+
+    \b
+    Of the shipped graph plus any files in PATHS, or of what a store or endpoint holds:
+      gcmgraph stats --backend oxigraph --store build/store big.nq   (counted by Oxigraph)
+      gcmgraph stats --endpoint http://localhost:7878/query
+    """
+    from gcmgraph.held import stats as held_stats
+
+    if endpoint and paths:
+        _fail(InputError("files and --endpoint together: the endpoint's graph is counted as it is",
+                         hint="Drop the files, or drop --endpoint."))
+    kg = _load(paths, backend=backend, store=store, endpoint=endpoint)
+    try:
+        result = held_stats(kg)
+    except GcmgraphError as error:
+        _fail(error)
     if fmt == "json":
         click.echo(json.dumps(result.__dict__, ensure_ascii=False, indent=2))
         return
@@ -141,21 +175,34 @@ def stats(fmt: str) -> None:
               help="RDF format; guessed from --out's suffix when left out.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="File to write, or - for stdout.")
-def export_command(fmt: str | None, out: Path) -> None:
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@backend_options
+def export_command(fmt: str | None, out: Path, paths: tuple[Path, ...], backend: str,
+                   store: Path | None, endpoint: str | None) -> None:
     """Write the whole graph as Turtle, N-Triples, JSON-LD, RDF/XML, TriG or N-Quads.
 
     TriG and N-Quads keep the named graphs (one per source document, editorial, alignments,
     ontology); the others write their union. The file is written whole or not at all.
+    PATHS: more files to include. With --backend oxigraph, N-Triples and N-Quads are written by
+    Oxigraph (fast on large graphs); --endpoint exports what a SPARQL endpoint holds.
     """
-    kg = _load()
+    from gcmgraph.export import get_format
+    from gcmgraph.held import serialize as serialize_held
+    from gcmgraph.held import write
+
+    if endpoint and paths:
+        _fail(InputError("files and --endpoint together: the endpoint's graph is exported as it is",
+                         hint="Drop the files, or drop --endpoint."))
+    kg = _load(paths, backend=backend, store=store, endpoint=endpoint)
     try:
         if str(out) == "-":
-            sys.stdout.buffer.write(serialize(kg, FORMATS[fmt or "turtle"]))
+            sys.stdout.buffer.write(serialize_held(kg, get_format(fmt or "turtle"))[0])
             return
-        written = export(kg, out, fmt)
+        written, triples = write(kg, out, fmt)
     except GcmgraphError as error:
         _fail(error)
-    click.echo(f"wrote {len(kg):,} triples to {written}", err=True)
+    click.echo(f"wrote {triples:,} triples to {written}", err=True)
+
 
 
 @main.command()
@@ -165,7 +212,10 @@ def export_command(fmt: str | None, out: Path) -> None:
 @click.option("--projection", type=click.Choice(["full", "actor-objective", "actor-actor"]), default="full",
               show_default=True, help="The whole graph, or actors linked to objectives or to each other.")
 @LANG_OPTION
-def network(fmt: str | None, out: Path, projection: str, lang: str) -> None:
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@backend_options
+def network(fmt: str | None, out: Path, projection: str, lang: str, paths: tuple[Path, ...],
+            backend: str, store: Path | None, endpoint: str | None) -> None:
     """Write the graph for network analysis (Gephi, networkx, igraph) as GraphML or GEXF.
 
     \b
@@ -178,7 +228,7 @@ def network(fmt: str | None, out: Path, projection: str, lang: str) -> None:
     """
     from gcmgraph.network import projection as build, write
 
-    kg = _load()
+    kg = _load_held(paths, backend, store, endpoint)
     try:
         graph = build(kg, projection, lang)
         written = write(graph, out, fmt)
@@ -232,11 +282,14 @@ def plot_coverage(out: Path, lang: str, query_name: str, backend: str, store: Pa
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Picture to write: .png, .svg or .pdf.")
 @LANG_OPTION
-def plot_network(out: Path, lang: str) -> None:
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@backend_options
+def plot_network(out: Path, lang: str, paths: tuple[Path, ...], backend: str, store: Path | None,
+                 endpoint: str | None) -> None:
     """Actors and the GCM objectives they reach through policies and bodies."""
     from gcmgraph.plot import network_figure
 
-    kg = _load()
+    kg = _load_held(paths, backend, store, endpoint)
     _draw(lambda: network_figure(kg, lang), out)
 
 

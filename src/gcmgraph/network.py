@@ -195,7 +195,7 @@ class _Reader:
         return (self.term_label(chosen) if chosen is not None else ""), category or "other"
 
     def notation(self, node: URIRef) -> str | None:
-        notations = sorted((str(n) for n in self.graph.objects(node, SKOS.notation)), key=len)
+        notations = sorted((str(n) for n in self.graph.objects(node, SKOS.notation)), key=lambda n: (len(n), n))
         return notations[0] if notations else None
 
     def short_label(self, node: URIRef) -> str | None:
