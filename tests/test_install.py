@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli
 
-from gcmgraph.paths import Layout
+from gcmgraph.paths import DCAT_AP_SHAPES, Layout
 
 
 def test_wheel_ships_ontology_shapes_data_and_queries(tmp_path):
@@ -26,6 +26,12 @@ def test_wheel_ships_ontology_shapes_data_and_queries(tmp_path):
                if "gcmgraph/_resources/" + layout.display(p) not in names]
     assert not missing, f"not shipped in the wheel: {missing}"
     assert "gcmgraph/cli.py" in names
+    # what `gcmgraph release` reads besides the graph: the curated dataset description and the
+    # official DCAT-AP shapes it checks dcat.ttl against
+    release_inputs = ["gcmgraph/_resources/" + layout.display(layout.dataset_description),
+                      *(f"gcmgraph/dcat_ap/{path.name}" for path in sorted(DCAT_AP_SHAPES.glob("*.ttl")))]
+    assert len(release_inputs) == 5, release_inputs
+    assert not [name for name in release_inputs if name not in names], "release inputs missing from the wheel"
 
 
 def test_validate_runs_from_any_folder(tmp_path):
