@@ -530,8 +530,15 @@ def synth(triples: int, seed: int, defects: float, out: Path, no_base: bool) -> 
         _fail(InputError(f"{out}: unknown output format {out.suffix or '(no suffix)'!r}",
                          hint="Name the file .nq (N-Quads), .nt (N-Triples) or .ttl (Turtle)."))
     click.echo(f"writing about {triples:,} triples to {out} (seed {seed}) ...", err=True)
+    done = [0]
     try:
-        summary = write_synthetic(out, triples, seed, defects, base=not no_base)
+        with click.progressbar(length=triples, label="triples", file=sys.stderr) as bar:
+            def progress(written: int) -> None:
+                bar.update(min(written, triples) - done[0])
+                done[0] = min(written, triples)
+
+            summary = write_synthetic(out, triples, seed, defects, base=not no_base, progress=progress)
+            bar.update(triples - done[0])
     except OSError as error:
         _fail(InputError(f"cannot write {out}: {error.strerror}",
                          hint="Choose a folder you can write to with enough free space."))

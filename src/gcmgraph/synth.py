@@ -849,12 +849,13 @@ def _turtle_term(term: str, prefixes: list[tuple[str, str]]) -> str:
 
 def write_synthetic(path: str | Path, triples: int, seed: int, defects: float = 0.0, *,
                     format: str | None = None, base: bool = True, layout: Layout | None = None,
-                    manifest: bool = True) -> SynthSummary:
+                    manifest: bool = True, progress=None) -> SynthSummary:
     """Stream the synthetic graph to ``path`` (``nquads``, ``ntriples`` or ``turtle``, by default
     from the suffix: .nq, .nt, .ttl), writing to a temporary file renamed at the end.
 
     With ``manifest`` (the default) the summary, including the seeded defects, is also written as
-    JSON beside it (``FILE.manifest.json``). Returns the summary.
+    JSON beside it (``FILE.manifest.json``). ``progress``, when given, is called with the number of
+    triples written so far every 10,000 triples. Returns the summary.
     """
     path = Path(path)
     fmt = format or FORMATS.get(path.suffix)
@@ -893,6 +894,8 @@ def write_synthetic(path: str | Path, triples: int, seed: int, defects: float = 
                 if len(buffer) >= 10_000:
                     out.write("".join(buffer))
                     buffer.clear()
+                    if progress is not None:
+                        progress(n)
             if fmt == "turtle" and last_subject:
                 buffer.append("\n.\n")
             out.write("".join(buffer))
