@@ -544,6 +544,77 @@ def synth(triples: int, seed: int, defects: float, out: Path, no_base: bool) -> 
                          hint="Choose a folder you can write to with enough free space."))
     click.echo(f"wrote {out}: {summary.triples:,} triples, {len(summary.defects)} seeded defects",
                err=True)
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write the site into (replaced whole once the new site is complete).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Address the site is hosted at, for canonical links and the sitemap. "
+                   "[default: https://w3id.org/gcmgraph/]")
+def site(out: Path, base_url: str | None) -> None:
+    """Write a static site: a page per entity in Spanish and English, with its Turtle, JSON-LD and
+    N-Triples beside it, index pages, the coverage heat map, the ontology and the shapes.
+
+    \b
+    Examples:
+      gcmgraph site --out build/site
+      gcmgraph site --out public --base-url https://example.org/gcmgraph/
+      gcmgraph serve-site build/site          then open http://127.0.0.1:8000/
+
+    The file of an IRI is its path: https://w3id.org/gcmgraph/id/country/CO is described by
+    id/country/CO.es.html, .en.html, .ttl, .jsonld and .nt. Needs Jinja2 (pip install
+    'gcmgraph[site]'); the heat map needs matplotlib. Exit codes: 0 written, 2 bad input.
+    """
+    from gcmgraph.site import DEFAULT_BASE_URL, build_site, print_progress
+
+    kg = _load()
+    try:
+        report = build_site(kg, out, base_url or DEFAULT_BASE_URL, progress=print_progress)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(f"wrote {report.pages:,} pages and {report.files - report.pages:,} other files "
+               f"({report.bytes / 1e6:.1f} MB) for {report.entities} entities to {report.out} "
+               f"in {report.seconds:.1f} s", err=True)
+    click.echo(f"serve it with content negotiation: gcmgraph serve-site {out}", err=True)
+
+
+@main.command("serve-site")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the site to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: a free one).")
+@click.option("--verbose", is_flag=True, help="Log every request on stderr.")
+def serve_site(folder: Path, host: str, port: int, verbose: bool) -> None:
+    """Serve a site written by `gcmgraph site`, with content negotiation on every entity IRI.
+
+    \b
+    Examples:
+      gcmgraph serve-site build/site
+      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/country/CO
+      curl -L -H 'Accept-Language: en' http://127.0.0.1:8000/id/objective/16
+
+    \b
+    /id/... names a thing: 303 See Other to its page (text/html, in the language of
+    Accept-Language), Turtle, JSON-LD or N-Triples, as Accept asks (q-values honoured); 406 lists
+    the types when none fits. /ontology and /shapes (hash IRIs) answer 200 with Content-Location.
+    GET and HEAD only. Stop with Ctrl-C. Exit codes: 0 stopped, 2 bad folder or port.
+    """
+    from gcmgraph.serve import is_loopback
+    from gcmgraph.serve_site import run as run_site
+
+    if not is_loopback(host):
+        click.echo(click.style(f"WARNING: listening on {host}, not loopback: anyone who can reach this "
+                               "machine can read the site.", fg="red", bold=True), err=True)
+
+    def announce(line: str) -> None:
+        click.echo(line)
+        sys.stdout.flush()
+
+    try:
+        run_site(folder, host=host, port=port, verbose=verbose, announce=announce)
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo("stopped", err=True)
 
 
 @main.command()
