@@ -440,11 +440,16 @@ class SiteBuilder:
         if chosen is not None:
             return chosen
         if isinstance(node, URIRef):
-            try:
-                return Text(self.graph.namespace_manager.qname(node))
-            except (ValueError, KeyError):
-                return Text(str(node))
+            return Text(self.short(node))
         return Text(str(node))
+
+    def short(self, node: URIRef) -> str:
+        """A prefixed name with one of gcmgraph's prefixes, else the whole IRI."""
+        for prefix, namespace in PREFIXES.items():
+            local = str(node)[len(str(namespace)):]
+            if str(node).startswith(str(namespace)) and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local or "-"):
+                return f"{prefix}:{local}"
+        return str(node)
 
     def target(self, node: Node, lang: str) -> str | None:
         """Where a link to ``node`` goes: its page (site path) or its IRI on the web."""
@@ -568,7 +573,9 @@ class SiteBuilder:
         for p in (*NAME_PROPERTIES, SKOS.altLabel):
             for o in sorted(g.objects(entity, p), key=lambda o: (_primary(getattr(o, "language", None)) != lang, str(o))):
                 if isinstance(o, Literal):
-                    names.append({"property": self.label(p, lang), "text": _text(o, lang), "provenance": note((entity, p, o))})
+                    # every name is listed with its tag: none is shown "for want of" another
+                    text = Text(str(o), o.language, _translated_from(o.language))
+                    names.append({"property": self.label(p, lang), "text": text, "provenance": note((entity, p, o))})
         types = []
         for cls in sorted(g.objects(entity, RDF.type)):
             # a type links to the index of its members
