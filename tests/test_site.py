@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from conftest import run_cli
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SDO
 from servers import unavailable
@@ -220,6 +220,33 @@ def test_descriptions_hold_the_entity_in_three_formats(site, kg):
     colombia = Graph().parse(site / "id/country/CO.ttl")
     assert (CO, OWL.sameAs, WD["Q739"]) in colombia
     assert (URIRef(BASE + "id/policy/co-decreto-216-2021"), URIRef("http://purl.org/dc/terms/spatial"), CO) in colombia
+
+
+def test_files_are_the_same_on_every_run(site, kg):
+    """Blank nodes and JSON-LD arrays are named and ordered by content, not by parse order."""
+    from gcmgraph.site import SiteBuilder, stable_blank_nodes
+
+    shapes = [kg.shapes(), kg.shapes()]  # two parses: different blank node ids
+    first, second = (stable_blank_nodes(g) for g in shapes)
+    assert len(first) == len(shapes[0]) == 1702
+    assert len({n for t in first for n in t if isinstance(n, BNode)}) == \
+        len({n for t in shapes[0] for n in t if isinstance(n, BNode)})
+    for fmt in ("nt", "jsonld"):
+        assert SiteBuilder.serialize(first, fmt) == SiteBuilder.serialize(second, fmt)
+    # names that depend only on the content: equal files mean the same graph (cheaper than
+    # rdflib.compare.isomorphic, which takes tens of seconds on the shapes)
+    expected = SiteBuilder.serialize(first, "nt")
+    for name, fmt in (("shapes.nt", "nt"), ("shapes.ttl", "turtle"), ("shapes.jsonld", "json-ld")):
+        written = stable_blank_nodes(Graph().parse(site / name, format=fmt))
+        assert SiteBuilder.serialize(written, "nt") == expected, name
+    # the same triples added in another order give the same JSON-LD
+    colombia = Graph().parse(site / "id/country/CO.nt")
+    reordered = Graph()
+    for triple in sorted(colombia, reverse=True):
+        reordered.add(triple)
+    for prefix, namespace in colombia.namespaces():
+        reordered.bind(prefix, namespace, replace=True)
+    assert SiteBuilder.serialize(colombia, "jsonld") == SiteBuilder.serialize(reordered, "jsonld")
 
 
 def test_pages_say_their_language_alternates_and_canonical_address(site):

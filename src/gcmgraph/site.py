@@ -50,7 +50,7 @@ from rdflib.term import BNode, Node
 
 from gcmgraph import __version__
 from gcmgraph.atomic import atomic_directory
-from gcmgraph.errors import InputError
+from gcmgraph.errors import GcmgraphError, InputError
 from gcmgraph.namespaces import (
     BASE, CURATORS, ELI, GCM, GCMSH, GRAPH, ID, ONTOLOGY, OBJECTIVES_SCHEME, PREFIXES, bind_prefixes,
 )
@@ -344,6 +344,15 @@ def in_language(literals: list[Literal], lang: str) -> list[Literal]:
     return plain + sorted(chosen, key=lambda lit: (_translated_from(lit.language) is not None, str(lit)))
 
 
+def _sorted_json(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return items if key == "@list" else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
 # ---------------------------------------------------------------------------------------------
 # what the templates receive
 
@@ -406,6 +415,7 @@ class SiteBuilder:
         )
         self.skipped: list[str] = []
         self.written: list[Path] = []
+        self._query_backend = None
         self._graphs_of: dict[tuple, set[URIRef]] = defaultdict(set)
         for s, p, o, name in kg.dataset.quads((None, None, None, None)):
             self._graphs_of[(s, p, o)].add(name)
@@ -681,6 +691,9 @@ class SiteBuilder:
             used = {str(ns) for _, ns in graph.namespaces()}
             context = {prefix: str(ns) for prefix, ns in PREFIXES.items() if str(ns) in used}
             data = graph.serialize(format=rdflib_format, context=context, auto_compact=True)
+            # rdflib lists nodes and values in set order, which changes from run to run; JSON-LD
+            # arrays of values are unordered (no @list here), so sorting them loses nothing
+            data = json.dumps(_sorted_json(json.loads(data)), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         else:
             data = graph.serialize(format=rdflib_format)
         if fmt == "nt":
@@ -780,6 +793,22 @@ class SiteBuilder:
                     definition=pick(self.graph.objects(cls, SKOS.definition), lang)))
         self.build_objectives(root)
 
+    def query(self, name: str, **params: Any):
+        """A catalogue query, on an in-memory Oxigraph copy when pyoxigraph is installed: the
+        catalogue gives the same answers on every backend, and rdflib takes seconds to parse and
+        run each of these queries where Oxigraph takes milliseconds."""
+        from gcmgraph.backends import OxigraphBackend, run
+
+        if self._query_backend is None:
+            self._query_backend = self.kg.backend
+            if getattr(self.kg.backend, "kind", None) == "memory":
+                try:
+                    self._query_backend = OxigraphBackend.build(
+                        None, [(f.path, str(f.graph)) for f in self.kg.files])
+                except (ImportError, GcmgraphError):
+                    pass
+        return run(self._query_backend, self.kg.catalogue.resolve(name), params, DEFAULT_LANG)
+
     def objectives(self) -> list[URIRef]:
         found = [o for o in self.graph.subjects(SKOS.inScheme, OBJECTIVES_SCHEME)
                  if self.graph.value(o, SKOS.notation) is not None]
@@ -796,10 +825,10 @@ class SiteBuilder:
             # every basis of policies-by-objective rests on an addressesObjective triple (on the
             # policy or on a theme): an objective without one has no rows, so it is not asked
             if objective in linked:
-                policies[objective] = self.kg.query("policies-by-objective", objective=number)
+                policies[objective] = self.query("policies-by-objective", objective=number)
             else:
                 policies[objective] = pd.DataFrame()
-        coverage = self.kg.query("objective-coverage")
+        coverage = self.query("objective-coverage")
         heatmap = self.write_heatmaps(root, coverage)
         for lang in LANGS:
             t = TEXT[lang]
@@ -862,26 +891,29 @@ class SiteBuilder:
                            assertions=assertions, targets=targets)
 
     def write_heatmaps(self, root: Path, coverage) -> bool:
-        try:
-            from gcmgraph.plot import coverage_heatmap, save
+        """The coverage heat map of ``gcmgraph plot coverage`` as SVG in each language; False (and
+        a line on the progress stream) when matplotlib is missing or nothing is linked yet."""
+        import io
 
-            for lang in LANGS:
-                figure = coverage_heatmap(self.kg, lang, data=coverage)
-                save(figure, root / f"index/coverage.{lang}.svg")
-                self.written.append(root / f"index/coverage.{lang}.svg")
-        except InputError as error:
-            if "matplotlib" not in str(error):
-                raise
+        from gcmgraph.plot import NoDataError, coverage_heatmap
+
+        try:
+            import matplotlib
+        except ImportError:
             self.progress("matplotlib is not installed: the site has no heat map "
                           "(pip install 'gcmgraph[plot]' to draw it)")
             return False
-        except Exception as error:  # noqa: BLE001 (NoDataError: no policy linked yet)
-            from gcmgraph.plot import NoDataError
-
-            if not isinstance(error, NoDataError):
-                raise
-            self.progress(f"no heat map: {error}")
-            return False
+        for lang in LANGS:
+            try:
+                figure = coverage_heatmap(self.kg, lang, data=coverage)
+            except NoDataError as error:
+                self.progress(f"no heat map: {error}")
+                return False
+            buffer = io.BytesIO()
+            # no date and fixed element ids: the same graph gives the same file
+            with matplotlib.rc_context({"svg.hashsalt": "gcmgraph"}):
+                figure.savefig(buffer, format="svg", metadata={"Date": None})
+            self.write(root, f"index/coverage.{lang}.svg", buffer.getvalue())
         return True
 
     def coverage_table(self, coverage, lang: str, current: str) -> dict | None:
@@ -998,7 +1030,7 @@ class SiteBuilder:
             if p in (SH.message, SH.name, SH.description):
                 continue
             parts.append(f"{shapes.namespace_manager.normalizeUri(p)} {self._describe_shape_node(shapes, o, lang, current)}")
-        return "[" + " ; ".join(parts) + "]"
+        return "[" + " ; ".join(sorted(parts)) + "]"
 
     def _path_text(self, shapes: Graph, path: Node) -> str:
         if isinstance(path, URIRef):
@@ -1021,6 +1053,7 @@ class SiteBuilder:
             if p in (SH.path, SH.message, SH.name, SH.description, SH.severity, RDF.type):
                 continue
             constraints.append(f"{shapes.namespace_manager.normalizeUri(p)} {self._describe_shape_node(shapes, o, lang, current)}")
+        constraints.sort()
         path = shapes.value(node, SH.path)
         return {
             "id": str(node).split("#", 1)[1] if isinstance(node, URIRef) and "#" in str(node) else None,
@@ -1060,7 +1093,7 @@ class SiteBuilder:
                     if entry["id"]:  # a shared property shape: described once, further down
                         entry.update(ref=self.link(prop, lang, current), href="#" + entry["id"], constraints=[])
                     properties.append(entry)
-                properties.sort(key=lambda p: (p.get("path") or ""))
+                properties.sort(key=lambda p: (p["path"] or "", p["constraints"], p["message"].value if p["message"] else ""))
                 own = self._property_shape(shapes, shape, lang, current)
                 own["constraints"] = [c for c in own["constraints"]
                                       if not c.startswith(("sh:property", "sh:target"))]
@@ -1075,8 +1108,63 @@ class SiteBuilder:
                 "shapes.html", lang=lang, current=current, title=Text(TEXT[lang]["shapes"], lang),
                 entries=entries, reusable=reusable, iri=str(GCMSH)[:-1],
                 alternates={fmt: f"shapes.{fmt}" for fmt in RDF_FORMATS}))
+        stable = stable_blank_nodes(shapes)
         for fmt in RDF_FORMATS:
-            self.write(root, f"shapes.{fmt}", self.serialize(shapes, fmt))
+            self.write(root, f"shapes.{fmt}", self.serialize(stable, fmt))
+
+
+def stable_blank_nodes(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose blank nodes are named after the path that leads to them and what
+    they hold, so its N-Triples and JSON-LD are the same on every run.
+
+    Shapes' blank nodes (property shapes, lists) form trees hanging from named shapes, so a name
+    made of the parent's name, the predicate and the node's content is unique; a graph whose blank
+    nodes are shared or unreachable is returned as it is (rdflib.compare's canonical labelling would
+    cover it, at seconds per thousand triples).
+    """
+    import hashlib
+
+    parents: dict[BNode, list[tuple[Node, URIRef]]] = defaultdict(list)
+    for s, p, o in graph:
+        if isinstance(o, BNode):
+            parents[o].append((s, p))
+    blanks = {n for t in graph for n in t if isinstance(n, BNode)}
+    if any(len(parents.get(b, ())) != 1 for b in blanks):
+        return graph
+    signatures: dict[BNode, str] = {}
+
+    def signature(node: BNode, depth: int = 0) -> str:
+        if node not in signatures:
+            if depth > 100:
+                raise RecursionError
+            parts = sorted(f"{p.n3()} {signature(o, depth + 1) if isinstance(o, BNode) else o.n3()}"
+                           for p, o in graph.predicate_objects(node))
+            signatures[node] = "[" + ";".join(parts) + "]"
+        return signatures[node]
+
+    names: dict[BNode, BNode] = {}
+
+    def name(node: BNode, depth: int = 0) -> BNode:
+        if node not in names:
+            if depth > 100:
+                raise RecursionError
+            (parent, predicate), = parents[node]
+            above = name(parent, depth + 1) if isinstance(parent, BNode) else parent
+            digest = hashlib.sha1(f"{above.n3()} {predicate.n3()} {signature(node)}".encode()).hexdigest()
+            names[node] = BNode("b" + digest[:16])
+        return names[node]
+
+    try:
+        for blank in blanks:
+            name(blank)
+    except RecursionError:  # a cycle of blank nodes
+        return graph
+    if len(set(names.values())) != len(names):
+        return graph
+    out = bind_prefixes(Graph(bind_namespaces="none"))
+    for triple in graph:
+        out.add(tuple(names.get(n, n) for n in triple))
+    return out
 
 
 def build_site(kg: KnowledgeGraph, out: Path | str, base_url: str = DEFAULT_BASE_URL,
