@@ -1005,7 +1005,8 @@ class SiteBuilder:
                              "entries": [self._term_entry(t, lang, current) for t in terms if t not in placed]})
             schemes = [self.link(s, lang, current) for s in sorted(g.subjects(RDF.type, SKOS.ConceptScheme))]
             self.write(root, current, self.render(
-                "ontology.html", lang=lang, current=current, title=self.label(ONTOLOGY, lang),
+                "ontology.html", lang=lang, current=current,
+                title=pick(g.objects(ONTOLOGY, DCTERMS.title), lang) or Text(TEXT[lang]["ontology"], lang),
                 description=pick(g.objects(ONTOLOGY, DCTERMS.description), lang),
                 version=g.value(ONTOLOGY, OWL.versionInfo), sections=sections, schemes=schemes,
                 alternates={fmt: f"ontology.{fmt}" for fmt in RDF_FORMATS}, iri=str(ONTOLOGY)))
