@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -370,6 +369,8 @@ def test_a_failed_build_leaves_the_previous_site(site, kg, tmp_path):
     (out / "keep.txt").write_text("the previous site")
     with pytest.raises(InputError, match="not an http"):
         build_site(kg, out, base_url="ftp://example.org/")
+    with pytest.raises(InputError, match="exists and is not a folder"):
+        build_site(kg, out / "keep.txt")
 
     def interrupt(message: str) -> None:
         raise KeyboardInterrupt

@@ -86,7 +86,6 @@ RESERVED_ENDINGS = (".es", ".en", ".html", ".ttl", ".jsonld", ".nt", ".json", ".
 DESCRIPTION_PROPERTIES = (SDO.description, SDO.text, SKOS.definition, DCTERMS.description)
 NAME_PROPERTIES = (SKOS.prefLabel, RDFS.label)
 HIDDEN_PROPERTIES = {RDF.type, *NAME_PROPERTIES, SKOS.altLabel}
-OBJECTIVE_LINKS = (GCM.addressesObjective,)
 
 # schema.org types for classes outside schema.org; classes in schema.org are used as they are and
 # the others are looked up through rdfs:subClassOf
