@@ -41,18 +41,26 @@ PRIMER = URIRef(BASE + "id/event/primer-conversatorio-mdp-2023")
 DOTTED = URIRef(BASE + "id/link/objective-20--sdg-10.c")
 
 
+
+def entity_iris(kg) -> set[URIRef]:
+    """The graph's subjects that get a page of their own: IRIs under id/ and graph/."""
+    return {s for s in kg.graph.subjects() if isinstance(s, URIRef)
+            and (str(s).startswith(BASE + "id/") or str(s).startswith(BASE + "graph/"))}
+
+
 # ---------------------------------------------------------------------------------------------
 # fixtures: one build, one server, one browser
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(tmp_path_factory, kg) -> Path:
     out = tmp_path_factory.mktemp("site") / "public"
     result = run_cli("site", "--out", str(out), "--base-url", BASE_URL)
     assert result.returncode == 0, result.stderr
     # progress and the closing summary on stderr, nothing on stdout
-    assert "writing pages for" in result.stderr and "248/248 entities" in result.stderr
-    assert re.search(r"wrote [\d,]+ pages and [\d,]+ other files \([\d.]+ MB\) for 248 entities", result.stderr)
+    total = len(entity_iris(kg))
+    assert "writing pages for" in result.stderr and f"{total}/{total} entities" in result.stderr
+    assert re.search(rf"wrote [\d,]+ pages and [\d,]+ other files \([\d.]+ MB\) for {total:,} entities", result.stderr)
     assert result.stdout == ""
     return out
 
@@ -178,15 +186,16 @@ def page(site: Path, path: str) -> Page:
 
 
 def test_every_entity_has_its_files_at_its_iri_path(site, kg):
-    subjects = {s for s in kg.graph.subjects() if isinstance(s, URIRef) and str(s).startswith(BASE + "id/")}
-    assert len(subjects) == 247
+    subjects = {s for s in entity_iris(kg) if str(s).startswith(BASE + "id/")}
+    assert CO in subjects and ETPV in subjects and len(subjects) > 200
     for entity in [*subjects, DOTTED]:
         path = document_path(str(entity))
         assert path == str(entity)[len(BASE):]
         for suffix in (".es.html", ".en.html", ".html", ".ttl", ".jsonld", ".nt"):
             assert (site / (path + suffix)).is_file(), f"{entity}: no {path}{suffix}"
     manifest = json.loads((site / "site.json").read_text())
-    assert manifest["entities"] == 248  # 247 id/ entities and the named graph graph/alignments
+    # the id/ entities and the named graphs described in the graph (graph/alignments)
+    assert manifest["entities"] == len(entity_iris(kg)) == len(subjects) + 1
     assert manifest["base_url"] == BASE_URL
     assert (site / "graph/alignments.es.html").is_file()
     # the generic page is the Spanish one, for static hosts that map /x to x.html
@@ -227,7 +236,7 @@ def test_files_are_the_same_on_every_run(site, kg):
 
     shapes = [kg.shapes(), kg.shapes()]  # two parses: different blank node ids
     first, second = (stable_blank_nodes(g) for g in shapes)
-    assert len(first) == len(shapes[0]) == 1702
+    assert len(first) == len(shapes[0]) > 1000
     assert len({n for t in first for n in t if isinstance(n, BNode)}) == \
         len({n for t in shapes[0] for n in t if isinstance(n, BNode)})
     for fmt in ("nt", "jsonld"):
@@ -281,7 +290,8 @@ def test_pages_embed_schema_org_json_ld(site):
 
 def test_nothing_is_loaded_from_another_host_and_no_script_runs(site):
     pages = list(site.rglob("*.html"))
-    assert len(pages) == 883
+    # three pages per entity (Spanish, English, the generic one) and the indexes and documentation
+    assert len(pages) > 3 * json.loads((site / "site.json").read_text())["entities"]
     for path in pages:
         parsed = Page(path.read_text(encoding="utf-8"))
         outside = [u for u in parsed.loads if re.match(r"^(https?:)?//", u.strip(), re.I)]
@@ -330,9 +340,9 @@ def test_labels_translations_and_provenance_are_shown(site):
     assert colombia.h1 == "Colombia (traducción de los curadores del inglés)"
 
 
-def test_indexes_per_class_and_per_objective(site):
+def test_indexes_per_class_and_per_objective(site, kg):
     countries = (site / "index/class/schema-Country.en.html").read_text()
-    assert countries.count('href="../../id/country/') == 52
+    assert countries.count('href="../../id/country/') == len(set(kg.graph.subjects(RDF.type, SDO.Country)))
     assert "Colombia" in countries and "Honduras" in countries
     objective = (site / "index/objective/16.en.html").read_text()
     assert "Temporary Protection Statute for Venezuelans" in objective
@@ -345,7 +355,7 @@ def test_indexes_per_class_and_per_objective(site):
     svg = (site / "index/coverage.es.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and len(svg) > 10_000
     home = (site / "index.en.html").read_text()
-    assert "248 entity pages" in home
+    assert f"{len(entity_iris(kg))} entity pages" in home
 
 
 def test_ontology_and_shapes_documentation_in_both_languages(site):

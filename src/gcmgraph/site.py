@@ -980,6 +980,10 @@ class SiteBuilder:
         }
 
     def build_ontology(self, root: Path) -> None:
+        # Own templates rather than pyLODE: pyLODE writes one page in one language with no
+        # `<html lang>` and documents no SHACL shapes, and its releases for Python 3.11 either
+        # fail on import (3.4.1) or are older (3.3.4); these pages share the site's layout, give
+        # both languages and link every term to the entities that use it.
         g = self.graph
         namespace = str(GCM._NS)
         terms = sorted({s for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(namespace)})
