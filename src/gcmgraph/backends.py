@@ -417,6 +417,18 @@ def fingerprint(sources: Iterable[tuple[Path | str, str | None]]) -> str:
     return digest.hexdigest()
 
 
+def recorded_files(path: Path | str) -> list[tuple[Path, str | None]]:
+    """The files (and graphs) the gcmgraph store at ``path`` was built from; [] if it is none."""
+    marker = Path(path) / STORE_MARKER
+    if not marker.is_file():
+        return []
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+        return [(Path(p), g) for p, g in meta.get("files", [])]
+    except (ValueError, TypeError):
+        return []
+
+
 class OxigraphBackend:
     """pyoxigraph, in memory (``path=None``) or on disk at ``path``.
 
@@ -501,7 +513,7 @@ class OxigraphBackend:
             backend.close()
             (temporary / STORE_MARKER).write_text(json.dumps({
                 "fingerprint": digest, "union": union, "triples": triples,
-                "files": [[str(p), g] for p, g in sources]}, indent=1), encoding="utf-8")
+                "files": [[str(p.resolve()), g] for p, g in sources]}, indent=1), encoding="utf-8")
             if path.exists():
                 old = path.with_name(f".{path.name}.old-{os.getpid()}")
                 path.rename(old)

@@ -490,7 +490,13 @@ def serve(host: str, port: int, backend: str, store: Path | None, timeout: float
             f"WARNING: listening on {host}, not loopback: anyone who can reach this machine can query "
             "the endpoint. gcmgraph serve has no authentication and no TLS; put a reverse proxy in "
             "front for public use.", fg="red", bold=True), err=True)
-    kg = _load(extra)
+    if store is not None:
+        # the files as the store holds them (large N-Triples/N-Quads not parsed in rdflib; without
+        # --add, the files the store was built from), then the store is left to the server
+        kg = _load(extra, backend="oxigraph", store=store)
+        kg.backend.close()
+    else:
+        kg = _load(extra)
 
     def announce(line: str) -> None:
         click.echo(line)

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from gcmgraph.backends import Backend, MemoryBackend, OxigraphBackend
+from gcmgraph.backends import Backend, MemoryBackend, OxigraphBackend, recorded_files
 from gcmgraph.backends import connect as open_endpoint
 from gcmgraph.backends import run as run_on
 from gcmgraph.catalogue import Catalogue
@@ -207,12 +207,31 @@ class KnowledgeGraph:
         return sorted({name for _, _, _, name in self.dataset.quads((None, None, None, None))})
 
 
+def store_sources(files) -> list[tuple[Path, str | None]]:
+    """(file, named graph) for an Oxigraph store: N-Quads keep their own graphs; every other file
+    goes to the graph the layout gives it."""
+    return [(f.path, None if f.path.suffix == ".nq" else str(f.graph)) for f in files]
+
+
+def remembered_files(store: Path | str, layout: Layout) -> list[Path]:
+    """The files besides the curated ones that the on-disk store at ``store`` was built from.
+
+    A store built with large files (``gcmgraph validate --backend oxigraph --store S big.nq``) is
+    reopened with them by commands that name no file (``gcmgraph query NAME --store S``), instead
+    of being rebuilt from the curated files alone; if such a file changed, the store is rebuilt
+    with its new content. Files that no longer exist are left out.
+    """
+    curated = {p.resolve() for p in layout.curated_files()}
+    return [p for p, _ in recorded_files(store) if p.resolve() not in curated and p.is_file()]
+
+
 def load(extra: Iterable[Path | str] = (), layout: Layout | None = None, *,
          backend: str = "memory", store: Path | str | None = None) -> KnowledgeGraph:
     """Load the shipped graph (ontology, concept schemes and curated data), plus ``extra`` files.
 
     ``backend="oxigraph"`` runs queries on pyoxigraph, in memory or, with ``store``, in an on-disk
-    store that is built on first use and reopened without reloading while the files are unchanged.
+    store that is built on first use and reopened without reloading while the files are unchanged
+    (without ``extra``, with the files it was last built from: :func:`remembered_files`).
 
     >>> import gcmgraph
     >>> kg = gcmgraph.load()
@@ -220,15 +239,16 @@ def load(extra: Iterable[Path | str] = (), layout: Layout | None = None, *,
     'Empower migrants and societies to realize full inclusion and social cohesion'
     """
     layout = layout or default_layout()
+    extra = list(extra)
+    if backend == "oxigraph" and store is not None and not extra:
+        extra = remembered_files(store, layout)
     dataset, files = load_dataset(layout, extra, bulk_in_rdflib=backend != "oxigraph")
     if backend == "memory":
         if store is not None:
             raise InputError("--store needs the oxigraph backend", hint="Add --backend oxigraph.")
         return KnowledgeGraph(dataset, files, layout)
     if backend == "oxigraph":
-        # N-Quads keep their own graphs; every other file goes to the graph the layout gives it
-        built = OxigraphBackend.build(store, [(f.path, None if f.path.suffix == ".nq" else str(f.graph))
-                                              for f in files])
+        built = OxigraphBackend.build(store, store_sources(files))
         return KnowledgeGraph(dataset, files, layout, built)
     raise InputError(f"unknown backend {backend!r}",
                      hint="Use memory or oxigraph; gcmgraph.connect(url) queries a SPARQL endpoint.")

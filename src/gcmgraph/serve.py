@@ -422,7 +422,9 @@ class Endpoint:
                 backend.load(self.kg.dataset)
                 backend.store.flush()
             else:
-                backend = OxigraphBackend.build(store, [(f.path, str(f.graph)) for f in self.kg.files])
+                from gcmgraph.graph import store_sources
+
+                backend = OxigraphBackend.build(store, store_sources(self.kg.files))
             backend.close()  # the server opens it; one process at a time
             self.oxigraph = _Oxigraph(store, self.timeout, log)
             self.oxigraph.start()
