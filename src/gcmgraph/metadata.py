@@ -32,6 +32,7 @@ from gcmgraph.namespaces import (
     OBJECTIVES_SCHEME,
     PREFIXES,
     SDG,
+    SDO,
     SPDX,
     WD,
     bind_prefixes,
@@ -161,13 +162,10 @@ def spatial_coverage(kg: KnowledgeGraph) -> SpatialCoverage:
     """Countries of the graph: the EU country authority IRI (ISO 3166-1 alpha-3 code) for the UN
     member states, whose codes that table carries; the graph's own IRI for the other areas,
     which are not checked against it."""
-    from rdflib.namespace import Namespace
-
-    sdo = Namespace(str(PREFIXES["schema"]))
     g = kg.graph
     eu: dict[URIRef, URIRef] = {}
     own: list[URIRef] = []
-    for country in sorted(set(g.subjects(RDF.type, sdo.Country))):
+    for country in sorted(set(g.subjects(RDF.type, SDO.Country))):
         alpha3 = g.value(country, GCM.isoAlpha3)
         member = g.value(country, GCM.unMemberState)
         if alpha3 is not None and member is not None and member.toPython() is True:

@@ -341,6 +341,7 @@ def write_release(kg: KnowledgeGraph, out: Path | str, *, version: str, release_
     and leaves ``out`` as it was.
     """
     check_version(version)
+    _oxigraph()  # before anything is written: TriG and RDF/XML need it
     release_date = release_date or data_date(kg)
     base_url = check_url("--base-url", base_url, folder=True) if base_url else default_base_url(version)
     if sparql_endpoint:
