@@ -327,6 +327,8 @@ LINK_TARGETS = {
                {"en": "UN Sustainable Development Goals taxonomy (SDG KOS)",
                 "es": "Taxonomía de los Objetivos de Desarrollo Sostenible de la ONU (SDG KOS)"}),
 }
+#: a link assertion names the triple it describes with these: a description, not a link
+REIFICATION = (RDF.subject, RDF.predicate, RDF.object)
 #: W3C format IRIs (http://www.w3.org/ns/formats/) by IANA media type, for void:feature
 FORMAT_FEATURES = {
     "text/turtle": "Turtle", "application/n-triples": "N-Triples", "application/ld+json": "JSON-LD",
@@ -373,7 +375,7 @@ def void_stats(kg: KnowledgeGraph) -> VoidStats:
         properties[p] += 1
         if p == RDF.type:
             members[o].add(s)
-        if isinstance(o, URIRef) and str(s).startswith(BASE):
+        if isinstance(o, URIRef) and str(s).startswith(BASE) and p not in REIFICATION:
             for key, (_, space, _) in LINK_TARGETS.items():
                 if str(o).startswith(space):
                     linksets[(key, p)] += 1
