@@ -684,5 +684,156 @@ def release(out: Path, version: str | None, release_date: str | None, base_url: 
     click.echo(f"check the files: cd {result.out} && sha256sum -c SHA256SUMS", err=True)
 
 
+
+@main.command("import")
+@click.argument("tables", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", required=True, metavar="ID|IRI|new|editorial",
+              help="The source document the tables record (its id or IRI); new: the tables include a "
+                   "source table describing it; editorial: the curators' own links (data/editorial).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write. [default: data/sources/ID, or data/editorial]")
+@click.option("--accept", type=click.Choice(["existing", "new"]), default=None,
+              help="Records that look like existing entities: use the existing IRIs, or keep them new.")
+@click.option("--dry-run", is_flag=True, help="Check the tables and say what would change; write nothing.")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL validation of the result.")
+@LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def import_command(tables: tuple[Path, ...], source: str, out: Path | None, accept: str | None, dry_run: bool,
+                   no_validate: bool, lang: str, fmt: str) -> None:
+    """Turn filled templates (CSV files, XLSX workbooks, folders of them) into curated Turtle.
+
+    \b
+    Examples:
+      gcmgraph import data/sources/unnm-lac-hitos-08/tables --source unnm-lac-hitos-08
+      gcmgraph import brief-8.xlsx --source new
+      gcmgraph import links.csv --source editorial --lang en
+
+    \b
+    Every cell is checked first (country codes, objectives 1-23, dates, references, Spanish
+    labels, duplicates); every problem is listed with its file, sheet, row and column, and then
+    nothing is written. The source's folder is written whole, one canonical Turtle file per kind
+    of record; importing the same tables again changes nothing. Templates: data/templates/.
+    Exit codes: 0 imported (or unchanged), 1 the result would not validate, 2 problems in the tables.
+    """
+    from gcmgraph.curation import TablesRefused, import_tables
+
+    try:
+        result = import_tables(tables, source=source, out=out, accept=accept, lang=lang,
+                               validate=not no_validate, dry_run=dry_run,
+                               progress=lambda m: click.echo(m, err=True))
+    except TablesRefused as refused:
+        if fmt == "json":
+            click.echo(json.dumps({"imported": False, "problems": [p.as_dict() for p in refused.problems]},
+                                  ensure_ascii=False, indent=2))
+        click.echo(f"error: {refused.render(lang)}", err=True)
+        sys.exit(refused.exit_code)
+    except GcmgraphError as error:
+        _fail(error)
+    for warning in result.warnings:
+        click.echo(("aviso: " if lang == "es" else "warning: ") + warning, err=True)
+    for accepted in result.accepted:
+        click.echo(("aceptado como existente: " if lang == "es" else "accepted as existing: ") + accepted, err=True)
+    records = ", ".join(f"{n} {k}" for k, n in result.records.items() if n)
+    where = result.out
+    if fmt == "json":
+        click.echo(json.dumps({"imported": result.written, "changed": result.changed, "out": str(where),
+                               "source": None if result.source is None else str(result.source),
+                               "records": result.records, "triples": result.triples,
+                               "previous_triples": result.previous_triples, "files": sorted(result.files),
+                               "warnings": result.warnings, "accepted": result.accepted},
+                              ensure_ascii=False, indent=2))
+        return
+    if not result.changed:
+        click.echo(f"sin cambios: {where} ya tiene lo que dicen las tablas ({records})" if lang == "es" else
+                   f"unchanged: {where} already holds what the tables say ({records})")
+    elif dry_run:
+        click.echo(f"se escribiría {where}: {records}; {result.triples} triples (antes {result.previous_triples})"
+                   if lang == "es" else
+                   f"would write {where}: {records}; {result.triples} triples (was {result.previous_triples})")
+    else:
+        click.echo(f"importado en {where}: {records}; {len(result.files)} archivos, {result.triples} triples "
+                   f"(antes {result.previous_triples})" if lang == "es" else
+                   f"imported into {where}: {records}; {len(result.files)} files, {result.triples} triples "
+                   f"(was {result.previous_triples})")
+        click.echo("Revise el cambio con `gcmgraph diff HEAD .` y valide con `gcmgraph validate`." if lang == "es"
+                   else "Review the change with `gcmgraph diff HEAD .` and run `gcmgraph validate`.", err=True)
+
+
+@main.command("new-source")
+@click.option("--title", required=True, help="Title of the document in Spanish, as it prints it.")
+@click.option("--id", "id_", default=None, help="Short id (lower-case words joined by -). [default: minted from the title]")
+@click.option("--title-en", default=None, help="English title (the curators' translation).")
+@click.option("--series", default=None, help="Id of the series it belongs to (a source, e.g. unnm-hitos-clave-y-avances).")
+@click.option("--number", type=click.IntRange(min=0), default=None, help="Number in the series.")
+@click.option("--publisher", default=None, help="Id of the publishing actor (e.g. un-network-on-migration).")
+@click.option("--date", default=None, metavar="YYYY-MM-DD", help="Publication date (YYYY-MM or YYYY when that is all it gives).")
+@click.option("--language", default="es", show_default=True, help="Language of the document: es, en, pt, fr.")
+@click.option("--url", default=None, help="Web address of the document.")
+@click.option("--local-copy", default=None, help="Path of the copy kept in the shared folder.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to create. [default: data/sources/ID]")
+@LANG_OPTION
+def new_source_command(title: str, id_: str | None, title_en: str | None, series: str | None, number: int | None,
+                       publisher: str | None, date: str | None, language: str, url: str | None,
+                       local_copy: str | None, out: Path | None, lang: str) -> None:
+    """Create the folder of a new source document: its description, a README and empty tables.
+
+    \b
+    Example:
+      gcmgraph new-source --id unnm-lac-hitos-08 --title "Hitos clave y avances #8 – ..." \\
+          --series unnm-hitos-clave-y-avances --number 8 --publisher un-network-on-migration \\
+          --date 2024-06 --url https://example.org/hitos-8.pdf
+    Then fill data/sources/ID/tables/ and run: gcmgraph import data/sources/ID/tables --source ID
+    """
+    from gcmgraph.curation import TablesRefused, new_source
+
+    try:
+        result = new_source(title=title, id=id_, label_en=title_en, series=series, number=number,
+                            publisher=publisher, date=date, language=language, url=url,
+                            local_copy=local_copy, out=out, lang=lang)
+    except TablesRefused as refused:
+        click.echo(f"error: {refused.render(lang)}", err=True)
+        sys.exit(refused.exit_code)
+    except GcmgraphError as error:
+        _fail(error)
+    slug = str(result.source).rsplit("/", 1)[-1]
+    click.echo(f"created {result.out}: source.ttl, README.md, tables/ (<{result.source}>)")
+    click.echo(f"Next: fill {result.out}/tables/*.csv, then run "
+               f"`gcmgraph import {result.out}/tables --source {slug}`", err=True)
+
+
+@main.command("export-tables")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write (replaced whole once every table is written).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+              help="One CSV file per table, or one workbook with a sheet per table, per folder.")
+@click.option("--source", "only", default=None, metavar="ID|editorial", help="Only this folder.")
+@click.option("--empty", is_flag=True,
+              help="Write the empty templates (CSV, templates.xlsx, COLUMNS.md), keeping other files in --out.")
+def export_tables_command(out: Path, fmt: str, only: str | None, empty: bool) -> None:
+    """Write the curated graph back to the curation templates, one folder per source.
+
+    \b
+    Examples:
+      gcmgraph export-tables --out build/tables
+      gcmgraph export-tables --out build/tables --format xlsx --source unnm-lac-hitos-07
+      gcmgraph export-tables --empty --out data/templates
+
+    Importing a folder's tables back (gcmgraph import DIR/sources/ID --source ID) reproduces it.
+    """
+    from gcmgraph.curation import export_tables
+
+    try:
+        result = export_tables(out, fmt=fmt, empty=empty, only=only, progress=lambda m: click.echo(m, err=True))
+    except GcmgraphError as error:
+        _fail(error)
+    if empty:
+        click.echo(f"wrote the empty templates to {out}")
+        return
+    for folder, counts in result.folders.items():
+        described = ", ".join(f"{n} {k}" for k, n in counts.items())
+        click.echo(f"{out / folder}: {described}")
+
+
 if __name__ == "__main__":
     main()

@@ -93,6 +93,8 @@ class TablesRefused(GcmgraphError):
     def __init__(self, problems: list[Problem], lang: str = "es"):
         self.problems = problems
         self.lang = lang
+        # only SHACL results left: the tables read fine but the data they give would not validate
+        self.exit_code = 1 if problems and all(p.code == "shacl" for p in problems) else 2
         super().__init__(self.render(lang))
 
     def render(self, lang: str = "es") -> str:
@@ -350,7 +352,9 @@ class _Importer:
             names = ["label_es" if m == "label" else m for m in missing]
             self.problem("cannot_mint", row, "id", allowed=", ".join(names))
             return None
-        return ID[f"{path}/{'-'.join(parts)}"]
+        # link ids join subject and object with a double dash (id/link/{subject}--{object})
+        joiner = "--" if kind.name == "link" else "-"
+        return ID[f"{path}/{joiner.join(parts)}"]
 
     def mint_part(self, record: _Record, part: str) -> str:
         cells = record.row.cells
@@ -629,6 +633,8 @@ class _Importer:
         source_column = Column(name="sources", note={}, property=DCTERMS.source, value="ref",
                                kinds=("source",), multiple=True)
         sources = self.cell_values(row, source_column, index)
+        if basis == GCM.EditorialMapping and not self.editorial:
+            self.problem("editorial_here", row, "basis")
         if basis == GCM.EditorialMapping:
             if not cells.get("justification_es", "").strip():
                 self.problem("needs_justification", row, "justification_es")

@@ -119,6 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "an editorial link needs the curators' justification in justification_es",
         "es": "un vínculo editorial necesita la justificación de los curadores en justification_es",
     },
+    "editorial_here": {
+        "en": "editorial links belong to data/editorial, not to a source's folder",
+        "es": "los vínculos editoriales van en data/editorial, no en la carpeta de una fuente",
+    },
     "needs_source": {
         "en": "a link stated by a source needs that source in the sources column",
         "es": "un vínculo afirmado por una fuente necesita esa fuente en la columna sources",
@@ -203,6 +207,10 @@ HINTS: dict[str, dict[str, str]] = {
     "source_missing": {
         "en": "Create it with `gcmgraph new-source`, add the source table, or use --source new.",
         "es": "Créelo con `gcmgraph new-source`, añada la tabla source, o use --source new.",
+    },
+    "editorial_here": {
+        "en": "Move the row to a link table imported with --source editorial (or make it basis stated).",
+        "es": "Pase la fila a una tabla link importada con --source editorial (o póngale basis stated).",
     },
     "shacl": {
         "en": "Fix the row; `gcmgraph validate` explains each shape.",
