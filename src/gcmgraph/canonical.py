@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from gcmgraph.export import write_atomic
 from gcmgraph.loading import parse_turtle
@@ -22,8 +22,10 @@ def canonical_text(graph: Graph) -> str:
     for triple in graph:
         clean.add(triple)
     # canon=True names blank nodes from the graph's content (RDF canonicalisation), so the nested
-    # property shapes of the SHACL files come out in the same order on every run
-    return clean.serialize(format="longturtle", canon=True)
+    # property shapes of the SHACL files come out in the same order on every run. Without blank
+    # nodes there is nothing to name and the (costly) canonicalisation would change nothing.
+    blank = any(isinstance(term, BNode) for triple in clean for term in triple)
+    return clean.serialize(format="longturtle", canon=blank)
 
 
 @dataclass(frozen=True)

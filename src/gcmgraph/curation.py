@@ -220,9 +220,10 @@ class _Importer:
 
     # -- problems ------------------------------------------------------------------------------
 
-    def problem(self, code: str, row: Row | None = None, column: str | None = None, *,
+    def problem(self, code: str, row: Row | None = None, at: str | None = None, /, *,
                 where: dict | None = None, **details) -> None:
-        place = where if where is not None else (row.where(column) if row else {})
+        """Record a problem at ``row`` and column ``at`` (or at ``where``); ``details`` fill its message."""
+        place = where if where is not None else (row.where(at) if row else {})
         self.problems.append(Problem(code, place, details))
 
     def refuse_if_problems(self) -> None:
@@ -442,10 +443,10 @@ class _Importer:
                     self.accepted.append(f"{compact(record.iri)} ({self.describe_row(record.row)})")
                 else:
                     self.problem("exists", record.row, "id", iri=record.iri,
-                                 label=index.label(record.iri, self.lang), files=index.files(record.iri))
+                                 label=index.label(record.iri, "es"), files=index.files(record.iri))
                 continue
             matches = []
-            why = ""
+            why, column = "", "label_es"
             if key:
                 matches = [m for m in index.names.get((record.kind.name, key), []) if m != record.iri]
                 why = ("mismo nombre salvo tildes, mayúsculas o espacios" if self.lang == "es"
@@ -454,6 +455,7 @@ class _Importer:
             if not matches and legal:
                 matches = [m for m in index.legal_ids.get(legal_key(legal), []) if m != record.iri]
                 why = ("mismo identificador legal" if self.lang == "es" else "same legal identifier")
+                column = "legal_id"
             if matches:
                 existing = matches[0]
                 if self.accept == "existing":
@@ -463,8 +465,8 @@ class _Importer:
                     record.iri = existing
                     record.existing = True
                 elif self.accept != "new":
-                    self.problem("likely_duplicate", record.row, "label_es", iri=existing,
-                                 label=index.label(existing, self.lang), files=index.files(existing), why=why)
+                    self.problem("likely_duplicate", record.row, column, iri=existing,
+                                 label=index.label(existing, "es"), files=index.files(existing), why=why)
                 continue
             if key:
                 other = seen_names.get((record.kind.name, key))
@@ -797,15 +799,18 @@ class _Importer:
                 if "source" in record.kind.mint and not record.row.cells.get("id", "").strip():
                     self.problem("no_source_here", record.row, "id")
         self.check_identity(index)
-        files: dict[str, Graph] = defaultdict(Graph)
+        triples: dict[str, list] = defaultdict(list)
         for record in self.records:
-            files[record.kind.file] += self.record_triples(record, index)
-        files[self.mapping.kinds["statement"].file] += self.statement_triples(index)
+            triples[record.kind.file].extend(self.record_triples(record, index))
+        triples[self.mapping.kinds["statement"].file].extend(self.statement_triples(index))
         self.refuse_if_problems()
-        files = {name: g for name, g in files.items() if len(g)}
+        files: dict[str, Graph] = {}
         merged = Graph()
-        for g in files.values():
-            merged += g
+        for name, found in triples.items():
+            if found:
+                files[name] = Graph()
+                files[name].addN((s, p, o, files[name]) for s, p, o in found)
+                merged.addN((s, p, o, merged) for s, p, o in found)
         warnings: list[str] = []
         if validate:
             warnings = self.validate(index, merged)
@@ -1218,8 +1223,9 @@ def new_source(*, title: str, layout: Layout | None = None, id: str | None = Non
     letters = {h: chr(65 + i) if i < 26 else h for i, h in enumerate(headings)}
     row = Row("new-source", "source", 2, {h: cells.get(h, "") for h in headings}, letters)
     table = Table("new-source", "source", headings, [row], letters)
+    # the description is checked cell by cell; one row of literals and references cannot break a shape
     plan = import_tables(tables=[table], source="new", layout=layout, out=out, lang=lang, dry_run=True,
-                         progress=progress)
+                         validate=False, progress=progress)
     target = plan.out
     if target.exists() and any(target.iterdir()):
         raise InputError(f"{layout.display(target)} already exists",

@@ -117,7 +117,7 @@ class Column:
         es = lang == "es"
         v = self.value
         if v == "text":
-            return (f"texto @{self.lang}" if es else f"text @{self.lang}")
+            return f"texto @{self.lang}" if es else f"text @{self.lang}"
         if v == "string":
             return "texto sin idioma" if es else "plain text"
         if v == "date":
@@ -357,10 +357,13 @@ class Mapping:
     def kind_for_table(self, name: str) -> Kind | None:
         """The kind a table is for, from its file stem or sheet name (``actor``, ``actors.csv``)."""
         key = name.lower().strip()
+        found = []
         for kind in self.kinds.values():
-            if key in (kind.sheet, kind.name, kind.sheet + "s", kind.name + "s"):
-                return kind
-        return None
+            for word in (kind.sheet, kind.sheet + "s"):
+                if key == word or any(key.startswith(word + sep) or key.endswith(sep + word) for sep in "-_. "):
+                    found.append((len(word), kind))
+        # "brief-8-actor.csv", "actors.csv", "participation-figure-2024.csv": the longest table name wins
+        return max(found, key=lambda item: item[0])[1] if found else None
 
     def paths_of(self, kinds: tuple[str, ...] | list[str]) -> list[str]:
         paths: list[str] = []
@@ -478,7 +481,7 @@ def columns_markdown(mapping: Mapping) -> str:
             if column.inverse:
                 flags.append("written on the referenced entity / se escribe en la entidad referida")
             prop = f"`{compact(column.property)}`" if column.property else ""
-            value = column.describe_value(mapping, "en")
+            value = column.describe_value(mapping, "en") + " / " + column.describe_value(mapping, "es")
             extra = (" " + "; ".join(flags)) if flags else ""
             en = column.note.get("en", "").replace("|", "\\|")
             es = column.note.get("es", "").replace("|", "\\|")
