@@ -233,8 +233,10 @@ def dcat_graph(kg: KnowledgeGraph, files: list[ReleaseFile], *, version: str, is
         for label in kg.graph.objects(own_iri, RDFS.label):
             g.add((own_iri, RDFS.label, label))
     for place in [*coverage.eu, *coverage.own]:
-        g.add((CATALOG, DCTERMS.spatial, place))
         g.add((DATASET, DCTERMS.spatial, place))
+    # the catalogue's coverage in the EU table alone: the areas outside it are the dataset's detail
+    for place in coverage.eu:
+        g.add((CATALOG, DCTERMS.spatial, place))
 
     span = temporal_coverage(kg)
     if span:
