@@ -195,7 +195,8 @@ def _canonical_concat(value: str, separator: str) -> str:
     return separator.join(sorted(value.split(separator)))
 
 
-def _frame(variables: Sequence[str], rows: Iterable[Sequence[Node | None]], text: str = "") -> pd.DataFrame:
+def _frame(variables: Sequence[str], rows: Iterable[Sequence[Node | None]], text: str = "", *,
+           normalized: bool = False) -> pd.DataFrame:
     """The typed DataFrame of a SELECT; text cells made of GROUP_CONCAT parts list them sorted.
 
     SPARQL leaves the order of GROUP_CONCAT's parts to the engine (rdflib, Oxigraph and Virtuoso
@@ -203,7 +204,10 @@ def _frame(variables: Sequence[str], rows: Iterable[Sequence[Node | None]], text
     separator="…") gets its parts sorted (by code point): the same text on every backend.
     """
     names = [Variable(v) for v in variables]
-    bindings = [{v: normalize_term(t) for v, t in zip(names, row) if t is not None} for row in rows]
+    if normalized:  # the caller normalised them
+        bindings = [{v: t for v, t in zip(names, row) if t is not None} for row in rows]
+    else:
+        bindings = [{v: normalize_term(t) for v, t in zip(names, row) if t is not None} for row in rows]
     frame = to_dataframe(_Rows(names, bindings))
     separators = concat_separators(text) if text else []
     iri_columns = set(frame.attrs.get("iri_columns", ()))
@@ -597,8 +601,18 @@ class OxigraphBackend:
             raise BackendError(f"Oxigraph could not run the query: {err}") from None
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            return _frame(variables, ([_from_ox(solution[i]) for i in range(len(variables))]
-                                      for solution in result), text)
+            # rows repeat the same IRIs and labels: each distinct term is converted once
+            converted: dict = {None: None}
+
+            def term(value):
+                found = converted.get(value, converted)
+                if found is converted:
+                    found = converted[value] = normalize_term(_from_ox(value))
+                return found
+
+            columns = range(len(variables))
+            return _frame(variables, ([term(solution[i]) for i in columns] for solution in result), text,
+                          normalized=True)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         graph = Graph(bind_namespaces="none")
