@@ -556,6 +556,9 @@ class OxigraphBackend:
             except SyntaxError as err:
                 raise InputError(f"malformed RDF: {err}", path=path,
                                  hint="Fix the file and run `gcmgraph validate` again.") from None
+            except MemoryError as err:  # pyoxigraph: a line or literal over its 16 MiB buffer
+                raise InputError(f"cannot read: {err}", path=path,
+                                 hint="Oxigraph reads statements of up to 16 MiB; split the long literal.") from None
             except OSError as err:
                 raise InputError(f"cannot read: {err}", path=path) from None
             self.loaded = True
@@ -566,6 +569,9 @@ class OxigraphBackend:
             except SyntaxError as err:
                 raise InputError(f"malformed RDF: {err}", path=path,
                                  hint="Fix the file and run `gcmgraph validate` again.") from None
+            except MemoryError as err:  # pyoxigraph: a line or literal over its 16 MiB buffer
+                raise InputError(f"cannot read: {err}", path=path,
+                                 hint="Oxigraph reads statements of up to 16 MiB; split the long literal.") from None
             except OSError as err:
                 raise InputError(f"cannot read: {err}", path=path) from None
         self.loaded = True

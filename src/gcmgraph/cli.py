@@ -2,7 +2,8 @@
 
 Results go to stdout, diagnostics to stderr. Exit codes: 0 ok; 1 the data or a query found a
 problem (validation violations, a check that returned rows); 2 usage or input error (unknown
-command or option, unreadable file, bad parameter).
+command or option, unreadable file, bad parameter); 130 stopped by Ctrl-C, 143 by SIGTERM (see
+gcmgraph.interrupt: nothing half-written is left).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gcmgraph.catalogue import Catalogue
 from gcmgraph.errors import GcmgraphError, InputError
 from gcmgraph.export import FORMATS
 from gcmgraph.graph import KnowledgeGraph, connect, load
+from gcmgraph.interrupt import InterruptibleGroup
 from gcmgraph.results import FORMATS as RESULT_FORMATS
 from gcmgraph.backends import run as run_on
 from gcmgraph.results import render
@@ -70,7 +72,7 @@ def _load_held(paths=(), backend: str = "memory", store: Path | None = None,
         _fail(error)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=InterruptibleGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gcmgraph")
 def main() -> None:
     """gcmgraph: a knowledge graph of migration governance and the Global Compact for Migration.

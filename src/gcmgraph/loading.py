@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from gcmgraph.errors import InputError
 from gcmgraph.namespaces import bind_prefixes
 from gcmgraph.paths import BULK_SUFFIXES, CURATED_SUFFIXES, Layout
+from gcmgraph.rdf_input import FORMATS, format_of, parse_rdf
 
 FIX_HINT = "Fix the file and run `gcmgraph validate` again."
 
@@ -33,30 +33,7 @@ class LoadedFile:
 
 def parse_turtle(path: Path, display: str | None = None) -> Graph:
     """Parse one Turtle file, turning parser errors into an :class:`InputError` with file and line."""
-    display = display or str(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", path=display,
-                         hint="Check the path; gcmgraph reads Turtle files (.ttl) and folders of them.") from None
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte {err.start})", path=display, line=line,
-                         hint="Turtle files must be UTF-8; re-save the file as UTF-8.") from None
-    graph = Graph()
-    try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-    except BadSyntax as err:
-        # rdflib counts the lines before the offending one
-        line = err.lines + 1
-        reason = err._why  # the parser's own words, e.g. 'Prefix "foo:" not bound'
-        hint = FIX_HINT
-        if "not bound" in reason:
-            hint = "Declare the prefix with @prefix at the top of the file, or write the full IRI in <...>."
-        raise InputError(f"malformed Turtle: {reason}", path=display, line=line, hint=hint) from None
-    except Exception as err:  # rdflib raises plain exceptions for some malformed terms
-        raise InputError(f"malformed Turtle: {err}", path=display, hint=FIX_HINT) from None
-    return graph
+    return parse_rdf(path, display, FORMATS[".ttl"])
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -66,10 +43,8 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
         item = Path(item)
         if item.is_dir():
             files.extend(sorted(p for p in item.rglob("*") if p.suffix in CURATED_SUFFIXES and p.is_file()))
-        elif item.exists() and item.suffix not in CURATED_SUFFIXES + BULK_SUFFIXES:
-            raise InputError(f"unsupported file type {item.suffix or '(none)'}", path=item,
-                             hint="gcmgraph reads Turtle files (.ttl) and folders of them, and large "
-                                  "N-Triples (.nt) or N-Quads (.nq) files given by name.")
+        elif item.exists() and item.suffix.lower() not in FORMATS:
+            format_of(item)  # the error names the formats gcmgraph reads
         else:
             files.append(item)
     return files
@@ -77,20 +52,7 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
 
 def parse_bulk(path: Path, display: str | None = None) -> Dataset:
     """Read an N-Triples or N-Quads file (N-Quads keep their named graphs)."""
-    display = display or str(path)
-    fmt = "nquads" if path.suffix == ".nq" else "nt"
-    dataset = Dataset()
-    try:
-        dataset.parse(path, format=fmt, publicID=path.resolve().as_uri())
-    except FileNotFoundError:
-        raise InputError("no such file", path=display, hint="Check the path.") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text (byte {err.start})", path=display,
-                         hint="N-Triples and N-Quads files must be UTF-8.") from None
-    except Exception as err:  # rdflib's line parsers raise ParseError with the line in the message
-        raise InputError(f"malformed {'N-Quads' if fmt == 'nquads' else 'N-Triples'}: {err}",
-                         path=display, hint=FIX_HINT) from None
-    return dataset
+    return parse_rdf(path, display, FORMATS[".nq" if path.suffix == ".nq" else ".nt"])
 
 
 def load_dataset(layout: Layout, extra: Iterable[Path | str] = (), *,
@@ -114,26 +76,32 @@ def load_dataset(layout: Layout, extra: Iterable[Path | str] = (), *,
                 loaded.append(LoadedFile(path=path, display=str(path), graph=name, bulk=True))
                 continue
             bulk = parse_bulk(path)
-            subjects, references, count = set(), set(), 0
-            for s, p_, o, g in bulk.quads((None, None, None, None)):
-                own = g is not None and not str(g).startswith("urn:x-rdflib:default")
-                dataset.graph(g if own and path.suffix == ".nq" else name).add((s, p_, o))
-                subjects.add(s)
-                if isinstance(o, URIRef):
-                    references.add(o)
-                count += 1
+            subjects, references, count = _add(dataset, bulk, name)
             loaded.append(LoadedFile(path=path, display=str(path), graph=name, subjects=subjects,
                                      references=references, triples=count, bulk=True))
             continue
         # curated files are shown relative to the curated tree, a user's files as the user named them
         display = layout.display(path) if path in curated else str(path)
-        graph = parse_turtle(path, display)
+        graph = parse_turtle(path, display) if path in curated else parse_rdf(path, display)
         name = layout.graph_for(path)
-        target = dataset.graph(name)
-        for triple in graph:
-            target.add(triple)
-        loaded.append(LoadedFile(path=path, display=display, graph=name,
-                                 subjects=set(graph.subjects()),
-                                 references={o for o in graph.objects() if isinstance(o, URIRef)},
-                                 triples=len(graph)))
+        subjects, references, count = _add(dataset, graph, name)
+        loaded.append(LoadedFile(path=path, display=display, graph=name, subjects=subjects,
+                                 references=references, triples=count))
     return dataset, loaded
+
+
+def _add(dataset: Dataset, parsed: Graph, name: URIRef) -> tuple[set, set, int]:
+    """Put a parsed file into ``dataset``: its triples into the graph ``name``, except those a
+    file with named graphs (N-Quads, TriG, JSON-LD) put in a graph of its own. (subjects,
+    IRIs referenced as objects, triples)"""
+    subjects, references, count = set(), set(), 0
+    quads = parsed.quads((None, None, None, None)) if isinstance(parsed, Dataset) else (
+        (s, p, o, None) for s, p, o in parsed)
+    for s, p, o, g in quads:
+        own = g is not None and not str(g).startswith("urn:x-rdflib:default")
+        dataset.graph(g if own else name).add((s, p, o))
+        subjects.add(s)
+        if isinstance(o, URIRef):
+            references.add(o)
+        count += 1
+    return subjects, references, count

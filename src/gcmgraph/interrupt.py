@@ -1,0 +1,69 @@
+"""Ctrl-C and SIGTERM stop every command the same clean way.
+
+A process manager (systemd, Docker, a CI runner, ``kill``) stops a program with SIGTERM, whose
+default action ends the process at once: no ``finally`` runs, and a file or folder being written
+stays half-written beside the output. gcmgraph turns SIGTERM into the same exception as Ctrl-C
+(:class:`Interrupted`, a ``KeyboardInterrupt``), so the code that writes outputs (temporary files
+and folders renamed into place only when complete: :func:`gcmgraph.export.write_atomic`,
+:func:`gcmgraph.atomic.atomic_directory`) removes what it had started and leaves the previous
+output as it was. The command then says so on stderr and exits with the shell's code for the
+signal: 130 after Ctrl-C (SIGINT), 143 after SIGTERM.
+
+``gcmgraph serve`` handles both signals itself: they are its normal way to stop (exit 0).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+__all__ = ["Interrupted", "InterruptibleGroup", "exit_code", "sigterm_as_interrupt"]
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop asked for by a signal; ``signal`` is its number."""
+
+    def __init__(self, number: int):
+        super().__init__(signal.Signals(number).name)
+        self.signal = number
+
+
+def exit_code(error: KeyboardInterrupt) -> int:
+    """128 + the signal number, as shells report a process ended by a signal."""
+    return 128 + getattr(error, "signal", signal.SIGINT)
+
+
+def _raise(number: int, _frame) -> None:
+    raise Interrupted(number)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Interrupted` like Ctrl-C raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class InterruptibleGroup(click.Group):
+    """The ``gcmgraph`` group: runs each command with :func:`sigterm_as_interrupt` and turns an
+    interruption into a message and exit code 130 (Ctrl-C) or 143 (SIGTERM)."""
+
+    def invoke(self, ctx: click.Context):
+        with sigterm_as_interrupt():
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as error:
+                how = "SIGTERM" if getattr(error, "signal", None) == signal.SIGTERM else "Ctrl-C"
+                click.echo(f"\ninterrupted ({how}): stopped before finishing; nothing half-written was left, "
+                           "and earlier output is as it was. Run the command again to finish.", err=True)
+                ctx.exit(exit_code(error))
