@@ -324,13 +324,22 @@ class MemoryBackend:
         return f"<MemoryBackend {len(self.graph)} triples>"
 
     def query(self, text: str) -> pd.DataFrame | bool | Graph:
-        result = self.graph.query(text)
-        if result.type == "SELECT":
-            variables = [str(v) for v in (result.vars or [])]
-            return _frame(variables, ([row.get(Variable(v)) for v in variables] for row in result.bindings), text)
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        return normalize_graph(result.graph)
+        try:
+            result = self.graph.query(text)
+            if result.type == "SELECT":
+                variables = [str(v) for v in (result.vars or [])]
+                return _frame(variables, ([row.get(Variable(v)) for v in variables] for row in result.bindings),
+                              text)
+            if result.type == "ASK":
+                return bool(result.askAnswer)
+            return normalize_graph(result.graph)
+        except (GcmgraphError, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as err:  # rdflib evaluates lazily and raises plain exceptions
+            reason = re.sub(r"\s+", " ", str(err)).strip()[:300] or err.__class__.__name__
+            raise BackendError(f"rdflib could not run the query: {reason}\n  The memory backend holds the "
+                               "union of the named graphs as one graph: GRAPH and FROM NAMED need "
+                               "--backend oxigraph.") from None
 
     def triple_count(self) -> int:
         return len(self.graph)

@@ -173,7 +173,9 @@ _SUFFIX_TYPES = {
 # parameters named like a gcmgraph type get that type when gcmgraph_params does not say otherwise
 _TYPED_BY_NAME = ("objective", "country", "lang")
 _IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+$")
-_IRI_FORBIDDEN = re.compile(r"[\s<>\"{}|^`\\]")
+# IRIREF excludes spaces and controls (\x00-\x20) and these; C1 controls and lone surrogates
+# (what Python makes of bytes that are not UTF-8 on a command line) are not characters of an IRI
+_IRI_FORBIDDEN = re.compile(r"[\s\x00-\x20\x7f-\x9f<>\"{}|^`\\\ud800-\udfff]")
 # Text values are bound as literals, so nothing in them can change the query; still, the issue
 # asks that text carrying SPARQL syntax be refused, to catch values meant as injection and pasted
 # queries. Refused: braces, angle brackets, double quotes, backslashes, semicolons, backticks,
@@ -306,7 +308,8 @@ def _iri_term(param: Parameter, value: Any, graph: Graph | None) -> Node:
         raise param._refuse(value, "an IRI is given as text")
     text = value.strip()
     if _IRI_FORBIDDEN.search(text):
-        raise param._refuse(value, "an IRI cannot hold spaces or any of < > \" { } | ^ ` \\")
+        raise param._refuse(value, "an IRI cannot hold spaces or any of < > \" { } | ^ ` \\ "
+                                   "(nor control characters)")
     if not _IRI.fullmatch(text) or not re.match(r"https?://[^/?#]+", text):
         raise param._refuse(value, "not an absolute http:// or https:// IRI")
     return URIRef(text)
@@ -322,6 +325,9 @@ def _text_term(param: Parameter, value: Any, graph: Graph | None) -> Node:
         raise param._refuse(value[:40] + "…", f"longer than {TEXT_MAX_LENGTH} characters")
     if any(unicodedata.category(c) == "Cc" for c in text):
         raise param._refuse(value, "control characters (line breaks, tabs) are not allowed")
+    if any(unicodedata.category(c) == "Cs" for c in text):
+        raise param._refuse(value, "it is not Unicode text (bytes that are not UTF-8: set the terminal "
+                                   "to UTF-8)")
     if _TEXT_FORBIDDEN.search(text) or _TEXT_VARIABLE.search(text) or _TEXT_UPDATE.search(text):
         raise param._refuse(value, "it looks like SPARQL syntax (braces, quotes, ';', variables or update "
                                    "keywords are not accepted in text)")
@@ -758,15 +764,33 @@ def _where_brace(text: str) -> int | None:
     return None
 
 
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _term_text(term: Node) -> str:
+    """A term as SPARQL text. Literals are written on one line with SPARQL's escapes for quotes,
+    backslashes, line breaks and tabs (rdflib's ``n3()`` writes line breaks raw, in a long string,
+    and rdflib's SPARQL parser turns a raw tab into spaces)."""
+    if not isinstance(term, Literal):
+        return term.n3()
+    lexical = '"' + "".join(_ECHAR.get(c, c) for c in str(term)) + '"'
+    if term.language:
+        return f"{lexical}@{term.language}"
+    if term.datatype:
+        return f"{lexical}^^{URIRef(term.datatype).n3()}"
+    return lexical
+
+
 def bind_text(text: str, bindings: Mapping[Variable, Node], name: str = "query") -> str:
     """``text`` with ``bindings`` joined in as ``VALUES ?var { term }`` at the top of its WHERE group.
 
     Why this and not rdflib's ``initBindings``: the catalogue must run on rdflib, on pyoxigraph and
     on remote endpoints through SPARQLWrapper, and only rdflib has ``initBindings``; a final query
     text works on all three, and it is what gets logged and tested. The text is built only from the
-    validated terms' N-Triples form (``term.n3()``: an IRI in ``<…>`` already refused if it holds
-    ``<>"{}|^`\\`` or spaces, a literal with its quotes and backslashes escaped), never from what
-    the user typed. Why a VALUES block inside the outermost group rather than a trailing VALUES
+    validated terms' SPARQL form (:func:`_term_text`: an IRI in ``<…>`` already refused if it holds
+    ``<>"{}|^`\\``, spaces or controls, a literal on one line with its quotes, backslashes, line
+    breaks and tabs escaped), never from what the user typed. Why a VALUES block inside the
+    outermost group rather than a trailing VALUES
     clause: SPARQL 1.1 (section 18.2.4.3) joins a trailing VALUES after grouping, so FILTERs and
     OPTIONALs would not see the value and aggregates would count over every value; an inline
     VALUES at the start of the group is joined with the group's patterns, its FILTERs see it and
@@ -784,7 +808,7 @@ def bind_text(text: str, bindings: Mapping[Variable, Node], name: str = "query")
     if brace is None:
         raise InputError(f"query {name} has parameters but no WHERE group to bind them in",
                          hint="Write the query with a WHERE { … } clause.")
-    block = "".join(f"\n  VALUES {variable.n3()} {{ {term.n3()} }}" for variable, term in bindings.items())
+    block = "".join(f"\n  VALUES {variable.n3()} {{ {_term_text(term)} }}" for variable, term in bindings.items())
     return text[:brace + 1] + block + text[brace + 1:]
 
 

@@ -287,7 +287,8 @@ def _rdf_xml(data: bytes, fmt: RdfFormat, display: str, base: str) -> Graph:
     _refuse_dtd(data, display)
     graph = Graph()
     try:
-        graph.parse(data=data, format="xml", publicID=base)
+        # as bytes, so the encoding the XML declaration names is honoured
+        graph.parse(source=io.BytesIO(data), format="xml", publicID=base)
     except Exception as err:  # rdflib's ParserError: "<base>:LINE:COL: reason"
         text = str(err)
         found = re.search(r":(\d+):(\d+): (.*)$", text, re.DOTALL)
@@ -318,6 +319,22 @@ def _context_documents(data: object) -> list[str]:
     return found
 
 
+def _json_ids(data: object) -> list[str]:
+    """The ``@id`` values of JSON-LD data (rdflib drops a node whose IRI is invalid, silently)."""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            value = node.get("@id")
+            if isinstance(value, str):
+                found.append(value)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def _json_ld(text: str, fmt: RdfFormat, display: str, base: str) -> Graph:
     try:
         data = json.loads(text)
@@ -331,6 +348,9 @@ def _json_ld(text: str, fmt: RdfFormat, display: str, base: str) -> Graph:
             "and calls no other host while loading", path=display, line=_line_of(text, documents[0]),
             hint="Put the context in the file itself (\"@context\": { … }); `gcmgraph export --format "
                  "jsonld` writes files so.")
+    for identifier in _json_ids(data):
+        if _BAD_IRI.search(identifier) and not identifier.startswith("_:"):
+            _refuse_iri(identifier, text, display)
     dataset = Dataset()
     try:
         dataset.parse(data=text, format="json-ld", publicID=base)
@@ -350,15 +370,22 @@ def _check_iris(graph: Graph, text: str | bytes, fmt: RdfFormat, display: str) -
             if not isinstance(term, URIRef) or term in seen:
                 continue
             seen.add(term)
-            bad = _BAD_IRI.search(term)
-            if bad:
-                what = "a space" if bad.group(0) == " " else (
-                    f"the control character U+{ord(bad.group(0)):04X}" if bad.group(0) < " " or
-                    "\x7f" <= bad.group(0) <= "\x9f" else f"the character {bad.group(0)!r}")
-                raise InputError(f"the IRI {_short(str(term), 120)!r} holds {what}, which IRIs cannot hold",
-                                 path=display, line=_line_of(text, str(term)),
-                                 hint="Write a space in an IRI as %20, or mint an IRI without it "
-                                      "(see the IRI policy in ontology/README.md).")
+            if _BAD_IRI.search(term):
+                _refuse_iri(str(term), text, display)
+
+
+def _refuse_iri(iri: str, text: str | bytes, display: str) -> None:
+    bad = _BAD_IRI.search(iri).group(0)
+    if bad == " ":
+        what = "a space"
+    elif bad < " " or "\x7f" <= bad <= "\x9f":
+        what = f"the control character U+{ord(bad):04X}"
+    else:
+        what = f"the character {bad!r}"
+    raise InputError(f"the IRI {_short(iri, 120)!r} holds {what}, which IRIs cannot hold",
+                     path=display, line=_line_of(text, iri),
+                     hint="Write a space in an IRI as %20, or mint an IRI without it "
+                          "(see the IRI policy in ontology/README.md).")
 
 
 def parse_rdf(path: Path | str, display: str | None = None, fmt: RdfFormat | None = None) -> Graph:
