@@ -170,6 +170,25 @@ def test_no_host_is_called(tmp_path, listener, kind):
     assert listener.connections == 0
 
 
+def test_a_context_file_beside_the_document_is_read_under_the_same_rules(tmp_path, listener):
+    """What `gcmgraph release` writes: gcmgraph.jsonld with "@context": "context.jsonld" beside it."""
+    (tmp_path / "context.jsonld").write_text('{"@context": {"label": "http://www.w3.org/2000/01/rdf-schema#label"}}')
+    document = tmp_path / "graph.jsonld"
+    document.write_text(f'{{"@context": "context.jsonld", "@id": "{TEST_IRI}a", "label": "beside"}}')
+    assert set(read(document).objects()) == {Literal("beside")}
+    for name in ("../context.jsonld", "./context.jsonld", "missing.jsonld", ".hidden.jsonld", "context.json"):
+        document.write_text(f'{{"@context": "{name}", "@id": "{TEST_IRI}a", "label": "x"}}')
+        with pytest.raises(InputError, match="is refused"):
+            read(document)
+    # the context file may not name another document
+    (tmp_path / "context.jsonld").write_text(f'{{"@context": "http://127.0.0.1:{listener.port}/c.jsonld"}}')
+    document.write_text(f'{{"@context": "context.jsonld", "@id": "{TEST_IRI}a"}}')
+    with pytest.raises(InputError, match="is refused") as caught:
+        read(document)
+    assert caught.value.path.endswith("context.jsonld")
+    assert listener.connections == 0
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     """A 300 MiB file (sparse: no disk used) is refused at once; the process stays small."""
     big = tmp_path / "big.nt"

@@ -9,7 +9,8 @@ curated file goes through :func:`parse_rdf`. It promises, whatever the bytes:
   declaration is refused before any parser expands its entities (an ``<!ENTITY x SYSTEM
   "file:///…">`` would read a local file, nested entities expand to gigabytes: the "billion
   laughs"); JSON-LD whose ``@context`` (or ``@import``) names a document, local or remote, is
-  refused before rdflib would fetch it;
+  refused before rdflib would fetch it, but for a context file beside it named by its plain file
+  name (``"context.jsonld"``, as ``gcmgraph release`` writes), read under the same rules;
 - bounded memory: a file larger than :func:`max_file_size` (100 MiB unless the environment
   variable ``GCMGRAPH_MAX_FILE_SIZE`` says otherwise, e.g. ``500M``, ``2G``, ``0`` for no limit)
   is refused before it is read. Large N-Triples and N-Quads files are best loaded with
@@ -298,25 +299,62 @@ def _rdf_xml(data: bytes, fmt: RdfFormat, display: str, base: str) -> Graph:
     return graph
 
 
-def _context_documents(data: object) -> list[str]:
-    """Every document a JSON-LD processor would fetch for this data: string-valued ``@context``
-    entries and ``@import``s, anywhere (scoped contexts included). Walked without recursion."""
-    found: list[str] = []
-    stack = [data]
+_SIBLING = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\.jsonld")
+
+
+def _contexts(data: object, folder: Path, display: str, text: str, depth: int = 0) -> object:
+    """``data`` with every context it names put in place, or an :class:`InputError`.
+
+    A JSON-LD processor fetches each string-valued ``@context`` entry and each ``@import``, from
+    the network or from local files. Refused, except one case: a plain file name of a ``.jsonld``
+    file in the same folder (``"@context": "context.jsonld"``, what ``gcmgraph release`` writes),
+    which is read here, under the same rules, and put in place. Walked without recursion.
+    """
+    root = {"value": data}
+    stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "@context":
-                    for entry in value if isinstance(value, list) else [value]:
-                        if isinstance(entry, str):
-                            found.append(entry)
-                elif key == "@import" and isinstance(value, str):
-                    found.append(value)
-                stack.append(value)
-        elif isinstance(node, list):
+        if isinstance(node, list):
             stack.extend(node)
-    return found
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("@import"), str):
+            _refuse_context(node["@import"], text, display)
+        if "@context" in node:
+            value = node["@context"]
+            entries = value if isinstance(value, list) else [value]
+            placed = [_sibling_context(e, folder, display, text, depth) if isinstance(e, str) else e
+                      for e in entries]
+            node["@context"] = placed if isinstance(value, list) else placed[0]
+        stack.extend(node.values())
+    return root["value"]
+
+
+def _refuse_context(document: str, text: str, display: str) -> None:
+    raise InputError(
+        f"JSON-LD that loads its context from {_short(document, 120)!r} is refused: gcmgraph reads no "
+        "other file (but a context file beside it) and calls no other host while loading",
+        path=display, line=_line_of(text, document),
+        hint="Put the context in the file itself (\"@context\": { … }), or in a .jsonld file in the same "
+             "folder named by its plain file name (\"@context\": \"context.jsonld\").")
+
+
+def _sibling_context(document: str, folder: Path, display: str, text: str, depth: int) -> object:
+    path = folder / document
+    if not _SIBLING.fullmatch(document) or depth > 0 or not path.is_file():
+        _refuse_context(document, text, display)
+    shown = str(Path(display).parent / document)
+    context_text = _decode(_read_bytes(path, shown), shown, "JSON-LD")
+    try:
+        loaded = json.loads(context_text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", path=shown, line=err.lineno,
+                         hint=FIX_HINT) from None
+    if not isinstance(loaded, dict) or "@context" not in loaded:
+        raise InputError("a JSON-LD context file holds an object with \"@context\"", path=shown, hint=FIX_HINT)
+    # the context file may not name further documents
+    return _contexts(loaded, folder, shown, context_text, depth + 1)["@context"]
 
 
 def _json_ids(data: object) -> list[str]:
@@ -335,25 +373,19 @@ def _json_ids(data: object) -> list[str]:
     return found
 
 
-def _json_ld(text: str, fmt: RdfFormat, display: str, base: str) -> Graph:
+def _json_ld(text: str, fmt: RdfFormat, display: str, base: str, folder: Path) -> Graph:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", path=display, line=err.lineno,
                          hint=FIX_HINT) from None
-    documents = _context_documents(data)
-    if documents:
-        raise InputError(
-            f"JSON-LD that loads its context from {_short(documents[0], 120)!r} is refused: gcmgraph reads no other file "
-            "and calls no other host while loading", path=display, line=_line_of(text, documents[0]),
-            hint="Put the context in the file itself (\"@context\": { … }); `gcmgraph export --format "
-                 "jsonld` writes files so.")
+    data = _contexts(data, folder, display, text)
     for identifier in _json_ids(data):
         if _BAD_IRI.search(identifier) and not identifier.startswith("_:"):
             _refuse_iri(identifier, text, display)
     dataset = Dataset()
     try:
-        dataset.parse(data=text, format="json-ld", publicID=base)
+        dataset.parse(data=json.dumps(data), format="json-ld", publicID=base)
     except Exception as err:
         raise InputError(f"malformed JSON-LD: {_short(str(err))}", path=display, hint=FIX_HINT) from None
     return dataset
@@ -406,8 +438,10 @@ def parse_rdf(path: Path | str, display: str | None = None, fmt: RdfFormat | Non
             graph, text = _line_based(data, fmt, display, base), data
         else:
             text = _decode(data, display, fmt.title)
-            reader = _json_ld if fmt.name == "jsonld" else _notation3_family
-            graph = reader(text, fmt, display, base)
+            if fmt.name == "jsonld":
+                graph = _json_ld(text, fmt, display, base, path.parent)
+            else:
+                graph = _notation3_family(text, fmt, display, base)
         _check_iris(graph, text, fmt, display)
     except InputError:
         raise
