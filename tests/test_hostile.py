@@ -465,7 +465,7 @@ def _values_rows(text: str) -> list[dict]:
     return found
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 @example('" } ; DROP ALL ; #')
 @example("migración y salud")
@@ -482,7 +482,7 @@ def test_any_string_is_refused_or_bound_as_one_literal(value):
     assert _values_rows(final) == [{Variable("_text"): term}]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(UNICODE)
 @example('x" } ; DROP ALL { "\n\\')
 @example("\x00\r\n\t'''\"\"\"")
@@ -497,7 +497,7 @@ ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), UNIC
                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["objective", "id", "text", "n", "x", "day", "lang", "name"]), ANY_VALUE)
 def test_every_parameter_type_gives_a_term_or_a_clean_refusal(name, value):
     parameter = ALL_TYPES.parameter(name)

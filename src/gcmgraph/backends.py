@@ -667,6 +667,28 @@ class OxigraphBackend:
 # --------------------------------------------------------------------------------------------------
 
 
+#: the environment variable that sets the endpoint time-outs of the command line: seconds to wait
+#: for each answer ("60"), or for the connection and then each answer ("5,60")
+TIMEOUT_VARIABLE = "GCMGRAPH_ENDPOINT_TIMEOUT"
+DEFAULT_TIMEOUT = (5.0, 120.0)
+
+
+def endpoint_timeout() -> tuple[float, float]:
+    """(connect, read) time-outs in seconds: ``GCMGRAPH_ENDPOINT_TIMEOUT``, else 5 and 120."""
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        parts = [float(part) for part in raw.split(",")]
+        if len(parts) not in (1, 2):
+            raise ValueError
+        return _timeouts(tuple(parts) if len(parts) == 2 else parts[0])
+    except (ValueError, InputError):
+        raise InputError(f"{TIMEOUT_VARIABLE}={raw!r} is not a time-out",
+                         hint="Give seconds to wait for each answer (60), or for the connection and then "
+                              "each answer (5,60); both positive.") from None
+
+
 def _timeouts(timeout: float | tuple[float, float]) -> tuple[float, float]:
     if isinstance(timeout, (tuple, list)):
         connect, read = timeout
@@ -845,7 +867,8 @@ class EndpointBackend:
             raise EndpointError(
                 f"no answer within {self.read_timeout:g} s (read time-out)", url,
                 hint="The query may be too heavy for the store, or the store is busy; try a narrower "
-                     "query, a longer time-out (timeout=(connect, read)), or check the server.") from None
+                     "query, a longer time-out (GCMGRAPH_ENDPOINT_TIMEOUT=CONNECT,READ; in Python "
+                     "timeout=(connect, read)), or check the server.") from None
         except urllib.error.URLError as err:
             reason = err.reason
             if isinstance(reason, (TimeoutError, socket.timeout)):

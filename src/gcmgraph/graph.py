@@ -255,13 +255,18 @@ def load(extra: Iterable[Path | str] = (), layout: Layout | None = None, *,
 
 
 def connect(url: str, user: str | None = None, password: str | None = None, *,
-            timeout: float | tuple[float, float] = (5.0, 120.0), graphs: Iterable[str] | None = None,
+            timeout: float | tuple[float, float] | None = None, graphs: Iterable[str] | None = None,
             auth: str = "basic", max_rows: int | None = None,
             layout: Layout | None = None) -> KnowledgeGraph:
     """The knowledge graph with its queries sent to a SPARQL 1.1 endpoint.
 
-    Validation, labels and stats read the local curated files, not the store's copy.
+    ``timeout``: seconds, or ``(connect, read)``; by default ``GCMGRAPH_ENDPOINT_TIMEOUT`` or 5
+    and 120 s. Validation, labels and stats read the local curated files, not the store's copy.
     """
+    if timeout is None:
+        from gcmgraph.backends import endpoint_timeout
+
+        timeout = endpoint_timeout()
     kg = load(layout=layout)
     kg._backend = open_endpoint(url, user, password, timeout=timeout, graphs=graphs, auth=auth,
                                 max_rows=max_rows)

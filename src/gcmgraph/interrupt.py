@@ -10,10 +10,15 @@ output as it was. The command then says so on stderr and exits with the shell's 
 signal: 130 after Ctrl-C (SIGINT), 143 after SIGTERM.
 
 ``gcmgraph serve`` handles both signals itself: they are its normal way to stop (exit 0).
+
+A disk that fills up (or a file-size limit, or a read-only folder) while a command writes is
+reported the same way, without a traceback: what could not be written and why, exit code 2. The
+writers have removed their temporary file or folder by then, so the previous output is intact.
 """
 
 from __future__ import annotations
 
+import errno
 import signal
 import threading
 from collections.abc import Iterator
@@ -54,9 +59,15 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: failures to write that are the machine's, not gcmgraph's: a full disk, a quota, a file-size
+#: limit (RLIMIT_FSIZE), a read-only file system
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
+
 class InterruptibleGroup(click.Group):
     """The ``gcmgraph`` group: runs each command with :func:`sigterm_as_interrupt` and turns an
-    interruption into a message and exit code 130 (Ctrl-C) or 143 (SIGTERM)."""
+    interruption into a message and exit code 130 (Ctrl-C) or 143 (SIGTERM), and a failure to
+    write (:data:`WRITE_ERRORS`) into a message and exit code 2."""
 
     def invoke(self, ctx: click.Context):
         with sigterm_as_interrupt():
@@ -67,3 +78,11 @@ class InterruptibleGroup(click.Group):
                 click.echo(f"\ninterrupted ({how}): stopped before finishing; nothing half-written was left, "
                            "and earlier output is as it was. Run the command again to finish.", err=True)
                 ctx.exit(exit_code(error))
+            except OSError as error:
+                if error.errno not in WRITE_ERRORS:
+                    raise
+                where = f" {error.filename}" if error.filename else ""
+                click.echo(f"error: cannot write{where}: {error.strerror}\n  Nothing half-written was left and "
+                           "earlier output is as it was; free some space (or choose another --out) and run the "
+                           "command again.", err=True)
+                ctx.exit(2)
