@@ -90,18 +90,19 @@ def test_export_stopped_by_a_signal_keeps_the_old_file(tmp_path, sig, code):
     target = tmp_path / "graph.ttl"
     target.write_text("# the previous export\n")
     outcomes = []
-    for delay in (0.0, 0.5, 1.5):  # while the graph loads, while it is written, or after
+    for delay in (0.2, 0.8, 1.6):  # while the graph loads, while it is written, or after
         process = command("export", "--out", str(target))
         wait_ready(process)
         time.sleep(delay)
         process.send_signal(sig)
         returncode, err = finish(process)
-        assert returncode in (code, 0), err
+        # -sig: the signal came once the command had finished, as Python exited
+        assert returncode in (code, 0, -sig), err
         if returncode == code:
             assert "interrupted (" + ("SIGTERM" if sig == signal.SIGTERM else "Ctrl-C") + ")" in err
             assert target.read_text() == "# the previous export\n"
         else:
-            assert len(Graph().parse(target)) > 3000
+            assert "wrote" in err and len(Graph().parse(target)) > 3000
             target.write_text("# the previous export\n")
         assert leftovers(tmp_path) == []
         outcomes.append(returncode)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,19 +65,32 @@ def sigterm_as_interrupt() -> Iterator[None]:
 WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 
 
+def _say_interrupted(error: KeyboardInterrupt) -> None:
+    how = "SIGTERM" if getattr(error, "signal", None) == signal.SIGTERM else "Ctrl-C"
+    click.echo(f"\ninterrupted ({how}): stopped before finishing; nothing half-written was left, "
+               "and earlier output is as it was. Run the command again to finish.", err=True)
+
+
 class InterruptibleGroup(click.Group):
     """The ``gcmgraph`` group: runs each command with :func:`sigterm_as_interrupt` and turns an
     interruption into a message and exit code 130 (Ctrl-C) or 143 (SIGTERM), and a failure to
     write (:data:`WRITE_ERRORS`) into a message and exit code 2."""
+
+    def main(self, *args, **kwargs):
+        # from the start, so a signal while click sets up is handled too
+        with sigterm_as_interrupt():
+            try:
+                return super().main(*args, **kwargs)
+            except KeyboardInterrupt as error:
+                _say_interrupted(error)
+                sys.exit(exit_code(error))
 
     def invoke(self, ctx: click.Context):
         with sigterm_as_interrupt():
             try:
                 return super().invoke(ctx)
             except KeyboardInterrupt as error:
-                how = "SIGTERM" if getattr(error, "signal", None) == signal.SIGTERM else "Ctrl-C"
-                click.echo(f"\ninterrupted ({how}): stopped before finishing; nothing half-written was left, "
-                           "and earlier output is as it was. Run the command again to finish.", err=True)
+                _say_interrupted(error)
                 ctx.exit(exit_code(error))
             except OSError as error:
                 if error.errno not in WRITE_ERRORS:
