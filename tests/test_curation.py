@@ -7,6 +7,7 @@ are imported into temporary copies of the curated tree, never into ``data/``.
 from __future__ import annotations
 
 import csv
+import json
 import io
 import os
 import shutil
@@ -462,3 +463,56 @@ def test_tables_read_semicolon_csv_and_report_non_utf8(tmp_path):
     with pytest.raises(Exception) as err:
         read_tables([tmp_path / "policy.csv"])
     assert "not UTF-8" in str(err.value) and "CSV UTF-8" in str(err.value)
+
+
+# --------------------------------------------------------------------------------------------
+# diff
+
+
+def test_diff_of_two_trees_lists_brief8_entity_by_entity(imported, clean_tree):
+    from gcmgraph.diff import diff_versions, render
+
+    layout, done = imported
+    assert done.returncode == 0, done.stderr
+    result = diff_versions(str(clean_tree.home), str(layout.home), layout=layout, lang="en")
+    assert result.counts() == {"added": 13, "changed": 0, "removed": 0}
+    assert (result.added, result.removed, result.graphs) == (168, 0, ["source/test-hitos-08"])
+    # brief 8 adds no violation and no warning
+    assert result.validation.verdict == "same"
+    assert result.validation.old == result.validation.new and result.validation.new["violations"] == 0
+    puentes = next(c for c in result.entities if c.entity == ID["policy/gt-puentes"])
+    assert puentes.status == "added" and puentes.label == "«Integration Bridges» programme"
+    assert any(line.startswith("+ addresses objective (gcm:addressesObjective): «Empower migrants and societies")
+               for line in puentes.lines), puentes.lines
+    markdown = render(result, "markdown", "en")
+    assert "**13 entities added, 0 changed, 0 removed; +168 / −0 statements in 1 named graph(s)**" in markdown
+    assert "**validation: unchanged (violations 0 → 0" in markdown
+    assert "- **«Municipality of Villa Ejemplo»** `org/gt-municipalidad-de-villa-ejemplo` (gcm:LocalAuthority)" in markdown
+    assert "```diff\n# graph source/test-hitos-08\n" in markdown
+    assert "+ policy:gt-puentes gcm:addressesObjective objective:16 ." in markdown
+    as_json = json.loads(render(result, "json", "en"))
+    assert as_json["counts"]["added"] == 13 and as_json["validation"]["verdict"] == "same"
+
+
+def test_diff_between_git_commits_says_what_changed_and_that_validation_got_worse(tmp_path):
+    layout = copy_tree(tmp_path)
+    git = ["git", "-c", "user.email=curator@example.invalid", "-c", "user.name=curator"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
+    advances = layout.data / "sources" / "unnm-lac-hitos-07" / "advances.ttl"
+    text = advances.read_text(encoding="utf-8")
+    text = text.replace('"Ayuntamiento de Tapachula"@es', '"Ayuntamiento Municipal de Tapachula"@es')
+    text = text.replace("actor:mx-ayuntamiento-tapachula\n    a gcm:LocalAuthority ;",
+                        "actor:mx-ayuntamiento-tapachula\n    a gcm:LocalAuthority ;\n    dct:spatial country:MX ;")
+    advances.write_text(text, encoding="utf-8")
+    done = gcmgraph_cli(tmp_path, "diff", "HEAD", "--format", "text", "--lang", "en", "--check")
+    assert done.returncode == 1, done.stderr
+    out = done.stdout
+    assert "0 entities added, 1 changed, 0 removed; +2 / −1 statements in 1 named graph(s)" in out
+    assert "validation: worse (violations 0 → 1" in out
+    assert "label (rdfs:label): «Ayuntamiento de Tapachula»@es → «Ayuntamiento Municipal de Tapachula»@es" in out
+    assert "+ spatial coverage (dct:spatial): «Mexico» `country/MX`" in out
+    assert "Violation: `org/mx-ayuntamiento-tapachula` «Tapachula City Council» (dct:spatial): A local authority" in out
+    assert "+ actor:mx-ayuntamiento-tapachula dct:spatial country:MX ." in out
+    nonsense = gcmgraph_cli(tmp_path, "diff", "no-such-revision")
+    assert nonsense.returncode == 2 and "neither a file or folder nor a git revision" in nonsense.stderr

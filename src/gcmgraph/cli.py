@@ -837,5 +837,37 @@ def export_tables_command(out: Path, fmt: str, only: str | None, empty: bool) ->
         click.echo(f"{out / folder}: {described}")
 
 
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown",
+              show_default=True)
+@click.option("--no-validate", is_flag=True, help="Do not validate the two versions (faster).")
+@click.option("--check", is_flag=True, help="Exit 1 when validation got worse.")
+@LANG_OPTION
+def diff_command(old: str, new: str, fmt: str, no_validate: bool, check: bool, lang: str) -> None:
+    """What changed from OLD to NEW, entity by entity, and whether validation got better or worse.
+
+    \b
+    OLD and NEW: git revisions (HEAD, main~1, a tag), folders with a curated tree (. is the
+    working copy, the default NEW), release folders (gcmgraph.nq) or RDF files.
+    Examples:
+      gcmgraph diff HEAD                     your uncommitted changes, as Markdown for a review
+      gcmgraph diff main curation --format text --lang en
+      gcmgraph diff build/release-0.1 build/release-0.2 --format json
+    """
+    from gcmgraph.diff import diff_versions, render
+
+    try:
+        result = diff_versions(old, new, lang=lang, validate=not no_validate,
+                               progress=lambda m: click.echo(m, err=True))
+    except GcmgraphError as error:
+        _fail(error)
+    click.echo(render(result, fmt, lang), nl=False)
+    if check and result.validation is not None and result.validation.verdict == "worse":
+        sys.exit(EXIT_PROBLEM)
+
+
 if __name__ == "__main__":
     main()
