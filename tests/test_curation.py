@@ -33,10 +33,10 @@ SOURCE8 = ID["source/test-hitos-08"]
 FOLDER8 = Path("data") / "sources" / "test-hitos-08"
 
 
-def copy_tree(target: Path) -> Layout:
+def copy_tree(target: Path, root: Path = ROOT) -> Layout:
     """A private copy of the curated tree (ontology, data, queries) that a test may change."""
     for name in ("ontology", "data", "queries"):
-        shutil.copytree(ROOT / name, target / name)
+        shutil.copytree(root / name, target / name)
     return Layout(target)
 
 
@@ -162,9 +162,10 @@ def test_an_xlsx_workbook_gives_the_same_turtle_as_the_csv_files(imported, tmp_p
     assert not result.changed, "the workbook gives other Turtle than the CSV files"
 
 
-def test_editorial_links_go_to_the_editorial_folder(imported):
-    layout, done = imported
+def test_editorial_links_go_to_the_editorial_folder(imported, tmp_path):
+    shared, done = imported
     assert done.returncode == 0, done.stderr
+    layout = copy_tree(tmp_path, shared.home)
     editorial = layout.data / "editorial"
     before = folder_graph(editorial)
     # the editorial table holds only the new link: the folder is written whole, so the existing
