@@ -31,7 +31,9 @@ How
      3 GB, long after it; a large streamed ``SELECT *`` ran for minutes). So the proxy gives each
      request ``timeout`` seconds plus a short grace: past that it answers 503 (or cuts a stream
      already started) and restarts the Oxigraph process, which stops the runaway query for sure.
-     Queries running at that moment fail too (503); the endpoint answers again within a second.
+     Queries running at that moment lose their connection to Oxigraph; the proxy sends each of them
+     once more to the new Oxigraph process (they are reads), within its own time limit, so they
+     are answered rather than failed. The endpoint answers again within a second.
 
 Stopping (Ctrl-C, SIGTERM) stops the proxy and Oxigraph and removes the temporary store.
 """
@@ -295,9 +297,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = urllib.parse.urlencode(form).encode("utf-8")
         self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"})
 
-    def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> None:
+    def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
+                 started: float | None = None, retried: bool = False) -> None:
         endpoint = self.endpoint
-        started = time.monotonic()
+        started = time.monotonic() if started is None else started
         limit = endpoint.timeout + GRACE
         deadline = started + limit
         try:
@@ -353,6 +356,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
         except (http.client.HTTPException, OSError) as err:
             if not sent_headers:
+                # The engine went away under this request: restarted to stop another request's
+                # runaway query (it kills every query running), or crashed. Requests are reads, so
+                # one retry on the engine that replaced it is safe, within this request's own limit.
+                try:
+                    _, now = endpoint.oxigraph.ensure()
+                except GcmgraphError:
+                    now = generation
+                if not retried and now != generation and time.monotonic() < deadline - GRACE:
+                    connection.close()
+                    return self._forward(method, path, body, headers, started, retried=True)
+                if now != generation:
+                    return self._answer(503, "The query engine was restarted while this query ran (to stop "
+                                             "another query past the time limit). Send the query again.")
                 self._answer(502, f"the query engine failed: {err.__class__.__name__}")
         finally:
             connection.close()
