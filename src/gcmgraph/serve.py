@@ -32,8 +32,8 @@ How
      request ``timeout`` seconds plus a short grace: past that it answers 503 (or cuts a stream
      already started) and restarts the Oxigraph process, which stops the runaway query for sure.
      Queries running at that moment lose their connection to Oxigraph; the proxy sends each of them
-     once more to the new Oxigraph process (they are reads), within its own time limit, so they
-     are answered rather than failed. The endpoint answers again within a second.
+     again to the new Oxigraph process (they are reads; up to three times, within the query's own
+     time limit), so they are answered rather than failed. The endpoint answers again within a second.
 
 Stopping (Ctrl-C, SIGTERM) stops the proxy and Oxigraph and removes the temporary store.
 """
@@ -67,6 +67,8 @@ BUFFER_LIMIT = 8 << 20
 #: seconds the proxy waits beyond the time limit (Oxigraph's own limit usually acts first)
 GRACE = 2.0
 _MAX_QUERY_BYTES = 1 << 20
+#: times a read is sent again when the engine was restarted under it
+RETRIES = 3
 
 
 class ServeError(GcmgraphError):
@@ -298,7 +300,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"})
 
     def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                 started: float | None = None, retried: bool = False) -> None:
+                 started: float | None = None, retried: int = 0) -> None:
         endpoint = self.endpoint
         started = time.monotonic() if started is None else started
         limit = endpoint.timeout + GRACE
@@ -358,14 +360,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if not sent_headers:
                 # The engine went away under this request: restarted to stop another request's
                 # runaway query (it kills every query running), or crashed. Requests are reads, so
-                # one retry on the engine that replaced it is safe, within this request's own limit.
+                # retrying on the engine that replaced it is safe: up to RETRIES times, within this
+                # request's own time limit.
                 try:
                     _, now = endpoint.oxigraph.ensure()
                 except GcmgraphError:
                     now = generation
-                if not retried and now != generation and time.monotonic() < deadline - GRACE:
+                if retried < RETRIES and now != generation and time.monotonic() < deadline - GRACE:
                     connection.close()
-                    return self._forward(method, path, body, headers, started, retried=True)
+                    return self._forward(method, path, body, headers, started, retried + 1)
                 if now != generation:
                     return self._answer(503, "The query engine was restarted while this query ran (to stop "
                                              "another query past the time limit). Send the query again.")
