@@ -251,6 +251,49 @@ def test_publish_sends_nothing_when_an_added_file_is_hostile(listener):
     assert listener.connections == 0
 
 
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/sharedStrings.xml"])
+@pytest.mark.parametrize("attack", ["external-entity", "billion-laughs"])
+def test_curation_workbooks_with_entities_are_refused(tmp_path, part, attack):
+    """XLSX workbooks are zipped XML: a DTD in any part is refused, nothing is expanded or read."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    from gcmgraph.tables import read_tables
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("gcmgraph-test-secret-9a0b")
+    plain = tmp_path / "plain.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "policies"
+    workbook.active.append(["id", "label_es"])
+    workbook.active.append(["a", "texto compartido"])
+    workbook.save(plain)
+    if attack == "external-entity":
+        dtd, use = f'<!DOCTYPE x [<!ENTITY e SYSTEM "{secret.as_uri()}">]>', "&e;"
+    else:
+        dtd = '<!DOCTYPE x [<!ENTITY l0 "lol">' + "".join(
+            f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, 10)) + "]>"
+        use = "&l9;"
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(hostile, "w") as target:
+        names = source.namelist()
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part or (part not in names and item.filename == "xl/worksheets/sheet1.xml"):
+                text = data.decode("utf-8")
+                text = re.sub(r"(<\?xml[^>]*\?>)?", lambda m: (m.group(0) or "") + dtd, text, count=1)
+                text = text.replace("texto compartido", use).replace("policies", "policies" + use, 1) \
+                    if item.filename != "xl/worksheets/sheet1.xml" else text.replace("<v>", "<v>" + use, 1)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    with pytest.raises(InputError) as caught:
+        read_tables([hostile])
+    assert caught.value.path == str(hostile)
+    assert "gcmgraph-test-secret" not in str(caught.value) and "lollol" not in str(caught.value)
+
+
 # --------------------------------------------------------------------------------------------------
 # Query parameters
 # --------------------------------------------------------------------------------------------------

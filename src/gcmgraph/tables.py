@@ -146,7 +146,12 @@ def read_xlsx(path: Path, display: str | None = None) -> list[Table]:
         for sheet in workbook.worksheets:
             if sheet.title.strip().lower() in SKIPPED_SHEETS or sheet.title.startswith("_"):
                 continue
-            raw = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            try:
+                # read-only workbooks parse each sheet's XML only here, row by row
+                raw = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            except Exception as err:  # a sheet whose XML is broken, or carries a DTD or entities
+                raise InputError(f"sheet {sheet.title}: not readable ({type(err).__name__}: {err})",
+                                 path=display, hint="Open and save it again as .xlsx (Excel 2007 or later).") from None
             tables.append(_table(display, sheet.title.strip(), raw))
     finally:
         workbook.close()
