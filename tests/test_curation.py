@@ -229,6 +229,10 @@ def change_reference(t):
     set_cell(t, "policy", 2, "implemented_by", "gt-municipalidad-que-no-existe")
 
 
+def change_reference_typo(t):
+    set_cell(t, "policy", 2, "implemented_by", "gt-municipalidad-villa-ejemplo")
+
+
 def change_label(t):
     set_cell(t, "actor", 4, "label_es", "")
 
@@ -271,6 +275,8 @@ BAD = {
                                   "'2024-02-30' is not a date; allowed: YYYY-MM-DD (a real calendar day)"),
     "reference to nothing": (change_reference, "policy", 2, "implemented_by", "not_found",
                              "there is no entity <https://w3id.org/gcmgraph/id/org/gt-municipalidad-que-no-existe>"),
+    "reference with a typo": (change_reference_typo, "policy", 2, "implemented_by", "not_found",
+                              "did you mean 'gt-municipalidad-de-villa-ejemplo'?"),
     "missing Spanish label": (change_label, "actor", 4, "label_es", "missing_label", "no Spanish label"),
     "duplicate record": (change_duplicate, "policy", 4, "id", "duplicate_id",
                          "duplicate: this record has the same IRI <https://w3id.org/gcmgraph/id/policy/gt-puentes>"),
@@ -517,3 +523,20 @@ def test_diff_between_git_commits_says_what_changed_and_that_validation_got_wors
     assert "+ actor:mx-ayuntamiento-tapachula dct:spatial country:MX ." in out
     nonsense = gcmgraph_cli(tmp_path, "diff", "no-such-revision")
     assert nonsense.returncode == 2 and "neither a file or folder nor a git revision" in nonsense.stderr
+
+
+def test_diff_between_two_release_folders(imported, clean_tree, tmp_path):
+    """Releases carry the graph as N-Quads (gcmgraph.nq); the named graphs are compared as they are."""
+    import gcmgraph
+    from gcmgraph.diff import diff_versions
+    from gcmgraph.export import export
+
+    layout, done = imported
+    assert done.returncode == 0, done.stderr
+    for name, tree in (("old", clean_tree), ("new", layout)):
+        (tmp_path / name).mkdir()
+        export(gcmgraph.load(layout=tree), tmp_path / name / "gcmgraph.nq", "nquads")
+    result = diff_versions(str(tmp_path / "old"), str(tmp_path / "new"), layout=layout, validate=False)
+    assert result.counts() == {"added": 13, "changed": 0, "removed": 0}
+    assert (result.added, result.removed, result.graphs) == (168, 0, ["source/test-hitos-08"])
+    assert result.validation is None

@@ -735,8 +735,10 @@ def import_command(tables: tuple[Path, ...], source: str, out: Path | None, acce
         click.echo(("aviso: " if lang == "es" else "warning: ") + warning, err=True)
     for accepted in result.accepted:
         click.echo(("aceptado como existente: " if lang == "es" else "accepted as existing: ") + accepted, err=True)
+    from gcmgraph.paths import default_layout
+
     records = ", ".join(f"{n} {k}" for k, n in result.records.items() if n)
-    where = result.out
+    where = default_layout().display(result.out)
     if fmt == "json":
         click.echo(json.dumps({"imported": result.written, "changed": result.changed, "out": str(where),
                                "source": None if result.source is None else str(result.source),
@@ -798,10 +800,13 @@ def new_source_command(title: str, id_: str | None, title_en: str | None, series
         sys.exit(refused.exit_code)
     except GcmgraphError as error:
         _fail(error)
+    from gcmgraph.paths import default_layout
+
     slug = str(result.source).rsplit("/", 1)[-1]
-    click.echo(f"created {result.out}: source.ttl, README.md, tables/ (<{result.source}>)")
-    click.echo(f"Next: fill {result.out}/tables/*.csv, then run "
-               f"`gcmgraph import {result.out}/tables --source {slug}`", err=True)
+    where = default_layout().display(result.out)
+    click.echo(f"created {where}: source.ttl, README.md, tables/ (<{result.source}>)")
+    click.echo(f"Next: fill {where}/tables/*.csv, then run `gcmgraph import {where}/tables --source {slug}`",
+               err=True)
 
 
 @main.command("export-tables")

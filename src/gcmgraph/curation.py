@@ -11,6 +11,7 @@ document. The templates themselves are defined in ``data/templates/mapping.yaml`
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
@@ -496,7 +497,8 @@ class _Importer:
                              allowed=", ".join(compact(f) for f in found))
                 return None
             self.problem("not_found", row, column.name, value=text, iri=value.iris[0],
-                         allowed=column.describe_value(self.mapping, self.lang))
+                         allowed=column.describe_value(self.mapping, self.lang),
+                         suggest=self.suggest(value.iris[0], index))
             return None
         if not isinstance(value, URIRef):
             return value
@@ -514,9 +516,21 @@ class _Importer:
         elif column.value in ("ref", "region", "place", "objective"):
             if self.needs_existence(value) and not self.known(index, value):
                 self.problem("not_found", row, column.name, value=text, iri=value,
-                             allowed=column.describe_value(self.mapping, self.lang))
+                             allowed=column.describe_value(self.mapping, self.lang),
+                             suggest=self.suggest(value, index))
                 return None
         return value
+
+    def suggest(self, iri: URIRef, index: GraphIndex) -> str:
+        """"; did you mean 'x'?" when an entity of the same kind has a close id (a typo)."""
+        text = str(iri)
+        prefix = text.rsplit("/", 1)[0] + "/"
+        known = {str(i)[len(prefix):] for i in (*index.subjects, *self.by_iri)
+                 if isinstance(i, URIRef) and str(i).startswith(prefix)}
+        close = difflib.get_close_matches(text[len(prefix):], sorted(known), n=1, cutoff=0.8)
+        if not close:
+            return ""
+        return f"; ¿quiso decir {close[0]!r}?" if self.lang == "es" else f"; did you mean {close[0]!r}?"
 
     @staticmethod
     def needs_existence(iri: URIRef) -> bool:
@@ -714,7 +728,7 @@ class _Importer:
             subject = self.alias.get(subject, subject)
             if self.needs_existence(subject) and not self.known(index, subject):
                 self.problem("not_found", row, "subject", value=cells["subject"], iri=subject,
-                             allowed="path/id")
+                             allowed="path/id", suggest=self.suggest(subject, index))
                 continue
             prop_text = cells["property"]
             prop = RDF.type if prop_text == "a" else expand_curie(prop_text)
@@ -742,7 +756,8 @@ class _Importer:
                 return None
             iri = self.alias.get(iri, iri)
             if self.needs_existence(iri) and not self.known(index, iri):
-                self.problem("not_found", row, "value", value=text, iri=iri, allowed="path/id")
+                self.problem("not_found", row, "value", value=text, iri=iri, allowed="path/id",
+                             suggest=self.suggest(iri, index))
                 return None
             return iri
         if kind_text == "text":
@@ -1189,7 +1204,7 @@ def export_tables(out: Path | str, *, layout: Layout | None = None, fmt: str = "
     for name, folder, source in folders:
         progress(f"exporting {name} ...")
         rows = folder_rows(folder, mapping, source, layout)
-        counts[name] = {k: len(v) for k, v in rows.items() if v}
+        counts[name] = {k: len(rows[k]) for k in mapping.kinds if rows.get(k)}
         for file, data in table_files(mapping, rows, fmt).items():
             files[f"{name}/{file}"] = data
     write_folder(out, files, keep=lambda p: False)

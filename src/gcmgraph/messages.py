@@ -72,8 +72,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{value!r} no se puede leer como {allowed}",
     },
     "not_found": {
-        "en": "{value!r}: there is no entity <{iri}> in the graph or in these tables; allowed: {allowed}",
-        "es": "{value!r}: no hay ninguna entidad <{iri}> en el grafo ni en estas tablas; se admite: {allowed}",
+        "en": "{value!r}: there is no entity <{iri}> in the graph or in these tables; allowed: {allowed}{suggest}",
+        "es": "{value!r}: no hay ninguna entidad <{iri}> en el grafo ni en estas tablas; se admite: {allowed}{suggest}",
     },
     "unknown_concept": {
         "en": "{value!r} is not a concept of id/{scheme}/; allowed: {allowed}",
