@@ -171,8 +171,13 @@ def _total(out: dict, per: dict) -> None:
 
 
 def _catalogue_on(backend, run) -> dict:
-    """Every catalogue query through ``gcmgraph.backends.run`` (rows as a DataFrame)."""
+    """Every catalogue query through ``gcmgraph.backends.run`` (rows as a DataFrame).
+
+    The codes of the countries, which country parameters are bound from, are read once first, as
+    in any session (each query runs in a forked child, which would otherwise read them again)."""
     from gcmgraph.catalogue import Catalogue
+    if hasattr(backend, "parameter_graph"):
+        backend.parameter_graph()
     per = {}
     for query in Catalogue.load():
         params = {}
