@@ -389,6 +389,27 @@ def test_user_query_files_that_reach_out_or_write_are_refused(tmp_path, listener
     assert listener.connections == 0
 
 
+def test_service_runs_only_when_allowed_and_then_on_every_backend(tmp_path):
+    """--allow-service: a federated query of the user's own, against a real Oxigraph server."""
+    from servers import start_oxigraph
+
+    server = start_oxigraph(tmp_path / "remote")
+    try:
+        server.put_graph("https://w3id.org/gcmgraph/graph/test/remote",
+                         f'<{TEST_IRI}r> {LABEL} "remoto"@es .\n'.encode(), "application/n-triples")
+        path = tmp_path / "federated.rq"
+        path.write_text(f"SELECT ?label WHERE {{ SERVICE <{server.query_url}> {{ ?s {LABEL} ?label }} }}")
+        for backend in ("memory", "oxigraph"):
+            refused = CliRunner().invoke(main, ["query", str(path), "--backend", backend])
+            assert refused.exit_code == 2 and "refused unless allowed" in refused.stderr
+            assert "--allow-service" in refused.stderr
+            allowed = CliRunner().invoke(main, ["query", str(path), "--backend", backend, "--format", "csv",
+                                                "--allow-service"])
+            assert (allowed.exit_code, allowed.stdout) == (0, "label\nremoto\n"), allowed.output
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("backend", ["memory", "oxigraph"])
 def test_from_a_local_file_reads_nothing(tmp_path, backend):
     secret = tmp_path / "secret.nt"

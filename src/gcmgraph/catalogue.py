@@ -468,7 +468,8 @@ _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
           "DescribeQuery": "DESCRIBE"}
 
 
-def _parse_sparql(text: str, path: str | None) -> tuple[str, set[Variable], set[Variable]]:
+def _parse_sparql(text: str, path: str | None,
+                  allow_service: bool = False) -> tuple[str, set[Variable], set[Variable]]:
     """(query form, every variable in the text, the variables grlc sees) or an InputError."""
     try:
         parsed = parseQuery(text)
@@ -486,11 +487,13 @@ def _parse_sparql(text: str, path: str | None) -> tuple[str, set[Variable], set[
     except Exception as err:  # rdflib raises plain Exceptions for e.g. unknown prefixes
         raise InputError(f"not a valid SPARQL 1.1 query: {err}", path=path,
                          hint="Declare every prefix with PREFIX; gcmgraph adds none.") from None
-    if service:
+    if service and not allow_service:
         raise InputError(
-            "the query calls SERVICE: gcmgraph does not let a query make it fetch other hosts",
-            path=path, hint="Run federated queries on an endpoint you control; gcmgraph queries "
-                            "its own graph only.")
+            "the query calls SERVICE, which would make gcmgraph fetch from other hosts: refused unless "
+            "allowed",
+            path=path, hint="To run a federated query from your own machine, give --allow-service "
+                            "(gcmgraph query; Python: resolve(..., allow_service=True)): the query then "
+                            "fetches from the hosts it names. A served endpoint never allows it.")
     # grlc finds parameters in rdflib's algebra `_vars` (gquery.get_metadata), which leaves out
     # some variables that appear only in expressions; gcmgraph reads every variable of the text
     return _FORMS[algebra.name], variables, set(algebra.get("_vars", ()))
@@ -618,13 +621,14 @@ class Query:
 
     @classmethod
     def from_text(cls, text: str, name: str = "query", path: Path | None = None,
-                  display: str | None = None, strict: bool = True) -> Query:
+                  display: str | None = None, strict: bool = True, allow_service: bool = False) -> Query:
         """Read a query. ``strict`` parses the SPARQL in full (syntax, SERVICE, what grlc sees);
-        without it the text is only scanned, which is what listing the catalogue needs."""
+        without it the text is only scanned, which is what listing the catalogue needs.
+        ``allow_service`` lets a federated query (``SERVICE``) through; it is refused otherwise."""
         display = display or (str(path) if path else None)
         header = parse_header(text, display)
         if strict:
-            form, variables, visible = _parse_sparql(text, display)
+            form, variables, visible = _parse_sparql(text, display, allow_service)
         else:
             form, variables = _scan_sparql(text)
             visible = variables
@@ -643,7 +647,8 @@ class Query:
         )
 
     @classmethod
-    def from_file(cls, path: Path | str, display: str | None = None, strict: bool = True) -> Query:
+    def from_file(cls, path: Path | str, display: str | None = None, strict: bool = True,
+                  allow_service: bool = False) -> Query:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -652,7 +657,8 @@ class Query:
                              hint="Give a catalogue query name (`gcmgraph queries` lists them) or a .rq file.") from None
         except UnicodeDecodeError:
             raise InputError("not UTF-8 text", path=display or path, hint="Save the query as UTF-8.") from None
-        return cls.from_text(text, name=path.stem, path=path, display=display, strict=strict)
+        return cls.from_text(text, name=path.stem, path=path, display=display, strict=strict,
+                             allow_service=allow_service)
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -886,14 +892,18 @@ class Catalogue:
                 + (f"; did you mean {', '.join(close)}?" if close else ""),
                 hint="`gcmgraph queries` lists them; a file of your own must end in .rq.") from None
 
-    def resolve(self, name_or_file_or_sparql: str | Path) -> Query:
-        """A catalogue query by name, a user's ``.rq`` file, or SPARQL text."""
+    def resolve(self, name_or_file_or_sparql: str | Path, *, allow_service: bool = False) -> Query:
+        """A catalogue query by name, a user's ``.rq`` file, or SPARQL text.
+
+        A file or text that calls ``SERVICE`` (a federated query: the engine fetches from the hosts
+        it names) is refused unless ``allow_service``.
+        """
         if isinstance(name_or_file_or_sparql, Path) or str(name_or_file_or_sparql).endswith(QUERY_SUFFIX):
-            return Query.from_file(name_or_file_or_sparql)
+            return Query.from_file(name_or_file_or_sparql, allow_service=allow_service)
         text = str(name_or_file_or_sparql)
         if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE) and (
                 "{" in text or "\n" in text):
-            return Query.from_text(text)
+            return Query.from_text(text, allow_service=allow_service)
         return self.get(text)
 
     @staticmethod

@@ -328,9 +328,12 @@ def queries(lang: str, fmt: str) -> None:
               help="A parameter of the query; repeat for several.")
 @LANG_OPTION
 @click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table", show_default=True)
+@click.option("--allow-service", is_flag=True,
+              help="Let a query of your own call other SPARQL endpoints with SERVICE (a federated "
+                   "query: gcmgraph then fetches from the hosts it names). Refused without it.")
 @backend_options
-def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str, backend: str,
-          store: Path | None, endpoint: str | None) -> None:
+def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str, allow_service: bool,
+          backend: str, store: Path | None, endpoint: str | None) -> None:
     """Run a catalogue QUERY by name, or a .rq file of your own (SELECT, ASK or CONSTRUCT).
 
     \b
@@ -346,7 +349,7 @@ def query(query: str, params: tuple[tuple[str, str], ...], lang: str, fmt: str, 
     if len(values) != len(params):
         _fail(InputError("the same parameter is given twice", hint="Give each -p NAME VALUE once."))
     try:
-        chosen = kg.catalogue.resolve(query)
+        chosen = kg.catalogue.resolve(query, allow_service=allow_service)
         result = run_on(kg.backend, chosen, values, lang)
     except GcmgraphError as error:
         _fail(error)
