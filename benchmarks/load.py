@@ -79,7 +79,9 @@ class Report:
     latency: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
     catalogue_errors: int = 0
-    catalogue_errors_during_restarts: int = 0
+    #: catalogue queries answered 503, by why: stopped at the time limit, the engine restarted under
+    #: them (to stop another query), the endpoint busy (every slot taken for the whole time limit)
+    catalogue_503: dict = field(default_factory=dict)
     pathological_stopped: int = 0
     pathological_total: int = 0
     refused: int = 0
@@ -288,15 +290,19 @@ def summarise(samples: list[Sample], seconds: float, clients: int, time_limit: f
         statuses[kind] = dict(sorted(counts.items()))
     catalogue = [s for s in samples if s.kind == "catalogue"]
     failed = [s for s in catalogue if s.status != 200]
-    # a query that was running when a runaway one made the engine restart fails with it (503)
-    during_restart = [s for s in failed if s.status == 503]
+    why: dict[str, int] = {}
+    for s in failed:
+        if s.status == 503:
+            reason = ("time limit" if "time limit" in s.note else "restarted" if "restarted" in s.note
+                      else "busy" if "busy" in s.note else "other")
+            why[reason] = why.get(reason, 0) + 1
     answered = len(catalogue) - len(failed)
     pathological = [s for s in samples if s.kind == "pathological"]
     refused = [s for s in samples if s.kind == "refused"]
     return Report(
         clients=clients, requests=len(samples), seconds=round(seconds, 2), time_limit=time_limit,
         triples=triples, throughput=round(answered / seconds, 2) if seconds else 0.0, latency=latency,
-        statuses=statuses, catalogue_errors=len(failed), catalogue_errors_during_restarts=len(during_restart),
+        statuses=statuses, catalogue_errors=len(failed), catalogue_503=why,
         pathological_stopped=sum(1 for s in pathological if s.status == 503 and "time limit" in s.note),
         pathological_total=len(pathological),
         refused=sum(1 for s in refused if s.status == 403), refused_total=len(refused),
@@ -320,8 +326,8 @@ def table(report: Report) -> str:
         lines.append(f"| {kind} | {figures['count']} | {ms(figures['p50_s'])} | {ms(figures['p99_s'])} | "
                      f"{ms(figures['max_s'])} | {statuses} |")
     lines += [
-        f"catalogue errors: {report.catalogue_errors} ({report.catalogue_errors_during_restarts} were 503s of "
-        f"queries running when the engine restarted to stop a runaway query)",
+        f"catalogue queries not answered: {report.catalogue_errors} (503: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(report.catalogue_503.items())) or "none") + ")",
         f"pathological queries stopped by the time limit: {report.pathological_stopped} of "
         f"{report.pathological_total}; refused (update, SERVICE): {report.refused} of {report.refused_total}",
         f"engine restarts: {report.restarts}",

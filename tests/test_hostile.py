@@ -209,6 +209,18 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     assert int(rss_kib) < 250 * 1024, "the file was read into memory"
 
 
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_a_device_or_a_pipe_is_refused_without_reading(tmp_path, kind):
+    """/dev/zero never ends and a named pipe blocks: neither is read."""
+    path = tmp_path / "endless.nt"
+    if kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(path)
+    with pytest.raises(InputError, match="not a regular file"):
+        read(path)
+
+
 def test_the_limit_is_configurable(tmp_path, monkeypatch):
     data = tmp_path / "data.nt"
     data.write_text("".join(f'<{TEST_IRI}e{i}> {LABEL} "{i}" .\n' for i in range(40)))

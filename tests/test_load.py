@@ -2,9 +2,10 @@
 
 Real ``gcmgraph serve`` on loopback, real concurrent clients, catalogue queries mixed with
 pathological ones (cartesian products, unbounded property paths) and refused ones (update,
-SERVICE). Asserted: behaviour, not timings: every catalogue query answered with the rows the
-embedded graph gives, every pathological query stopped by the time limit (or answered within it),
-every refused request refused, and the endpoint still answering afterwards, then stopping cleanly.
+SERVICE). Asserted: behaviour, not timings: catalogue queries answered with the rows the embedded
+graph gives (most of them; the others shed with a 503 saying why), every pathological query
+stopped by the time limit (or answered within it), every refused request refused, and the
+endpoint still answering afterwards, then stopping cleanly.
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ def test_concurrent_clients_with_pathological_queries(kg, load, tmp_path):
     assert code == 0, (tmp_path / "serve.log").read_text()
     assert len(samples) == len(requests)
 
+    answered = 0
     for sample in samples:
+        shed = sample.status == 503 and any(why in sample.note for why in ("time limit", "restarted", "busy"))
         if sample.kind == "catalogue":
-            assert (sample.status, sample.rows) == (200, expected[sample.name]), sample
+            # answered with the embedded graph's rows, or shed with a 503 that says why
+            assert (sample.status, sample.rows) == (200, expected[sample.name]) or shed, sample
+            answered += sample.status == 200
         elif sample.kind == "refused":
             assert sample.status == 403, sample
         else:
-            stopped = sample.status == 503 and ("time limit" in sample.note or "restarted" in sample.note)
-            assert stopped or sample.status == 200, sample
+            assert shed or sample.status == 200, sample
+    assert answered >= 0.8 * sum(s.kind == "catalogue" for s in samples)
     cartesian = [s for s in samples if s.name.startswith("cartesian")]
     assert cartesian and all(s.status == 503 for s in cartesian), cartesian

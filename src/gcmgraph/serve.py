@@ -26,6 +26,9 @@ How
      text, and only it, to Oxigraph as a fresh form POST;
    - forwards ``GET``/``HEAD`` of other paths (the query page ``/``, its scripts, Graph Store reads
      ``/store?graph=``) and refuses every other method (403: read-only);
+   - runs at most twice as many queries at once as the machine has cores (at least 4); the others
+     wait their turn, up to the time limit, then get 503 "busy": an overloaded endpoint sheds load
+     instead of letting every query run past the limit;
    - enforces the query time limit. Oxigraph's ``--timeout-s`` stops many queries but not all
      (measured with 0.5.13: an ``ORDER BY`` over a cartesian product kept running, and growing past
      3 GB, long after it; a large streamed ``SELECT *`` ran for minutes). So the proxy gives each
@@ -43,6 +46,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import ipaddress
+import os
 import re
 import shutil
 import signal
@@ -297,7 +301,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for key in ("default-graph-uri", "named-graph-uri"):
             form.extend((key, value) for value in params.get(key, []))
         body = urllib.parse.urlencode(form).encode("utf-8")
-        self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        # At most `concurrency` queries run in the engine at once; the others wait their turn (up
+        # to the time limit), so an overloaded endpoint answers "busy" instead of letting every
+        # query run past the limit, each forcing a restart that stops the others too.
+        if not self.endpoint.slots.acquire(timeout=self.endpoint.timeout):
+            return self._answer(503, f"The endpoint is busy: {self.endpoint.concurrency} queries were running "
+                                     f"for the whole time limit ({self.endpoint.timeout:g} s). Try again later.")
+        try:
+            self._forward("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        finally:
+            self.endpoint.slots.release()
 
     def _forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
                  started: float | None = None, retried: int = 0) -> None:
@@ -412,11 +425,15 @@ class Endpoint:
     """
 
     def __init__(self, kg: Any, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-                 store: Path | str | None = None, verbose: bool = False):
+                 store: Path | str | None = None, verbose: bool = False, concurrency: int | None = None):
         if timeout <= 0:
             raise InputError(f"the time limit must be positive, not {timeout}")
         self.kg, self.host, self.requested_port = kg, host, port
         self.timeout, self.verbose = float(timeout), verbose
+        #: queries run in the engine at once (others wait, within the time limit): twice the cores,
+        #: at least 4, so that two runaway queries cannot hold every slot until they are stopped
+        self.concurrency = concurrency or max(4, 2 * (os.cpu_count() or 2))
+        self.slots = threading.BoundedSemaphore(self.concurrency)
         self.store_path = Path(store) if store is not None else None
         self.temporary: Path | None = None
         self.oxigraph: _Oxigraph | None = None
