@@ -269,6 +269,28 @@ def test_store_killed_in_the_middle_of_publish(tmp_path):
         server.stop()
 
 
+def test_publish_stopped_by_sigterm_cleans_up_and_keeps_the_old_graph(tmp_path):
+    server = start_oxigraph(tmp_path / "store")
+    try:
+        server.put_graph(TEST_GRAPH, MARKER.encode(), "application/n-triples")
+        process = command("publish", server.base, "--store-type", "oxigraph", "--graph", TEST_GRAPH,
+                          "--chunk-size", "40", "--timeout", "10")
+        wait_ready(process)
+        deadline = time.monotonic() + 240
+        while not any("-staging-" in g for g in _graphs(server.query_url)):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        returncode, err = finish(process)
+        assert returncode == 143, err
+        assert "failed while uploading chunk" in err and "interrupted (SIGTERM)" in err
+        assert "Nothing was replaced" in err and "was removed" in err
+        assert _count(server.query_url, TEST_GRAPH) == 1
+        assert not any("-staging-" in g for g in _graphs(server.query_url))
+    finally:
+        server.stop()
+
+
 # --------------------------------------------------------------------------------------------------
 # An endpoint that accepts and never answers
 # --------------------------------------------------------------------------------------------------

@@ -409,7 +409,9 @@ def publish(graph: Graph, url: str, store_type: str = "generic", *, target: str 
         step = "swap"
         swap = session.replace(staging, target, chunks, expected)
     except BaseException as err:  # noqa: BLE001 - Ctrl-C too: clean up, then say so
-        what = "interrupted (Ctrl-C)" if isinstance(err, KeyboardInterrupt) else (
+        signalled = getattr(err, "signal", None) if isinstance(err, KeyboardInterrupt) else None
+        what = ("interrupted (SIGTERM)" if signalled == 15 else "interrupted (Ctrl-C)") if isinstance(
+            err, KeyboardInterrupt) else (
             err.what if isinstance(err, _Failure) else
             err.reason if isinstance(err, EndpointError) else _describe(err))
         if isinstance(err, _Swapped):
@@ -431,7 +433,9 @@ def publish(graph: Graph, url: str, store_type: str = "generic", *, target: str 
                       f"  The staging graph <{staging}> could not be removed; when the store is back, "
                       f"remove it with: DROP SILENT GRAPH <{staging}>\n")
                    + f"  {_RERUN}")
-        raise PublishError(message, staging=staging, staging_removed=removed) from None
+        # interrupted: the shell's code for the signal (130 Ctrl-C, 143 SIGTERM), as every command
+        stopped = 128 + (signalled or 2) if isinstance(err, KeyboardInterrupt) else None
+        raise PublishError(message, staging=staging, staging_removed=removed, exit_code=stopped) from None
 
     # 5. the staging graph is gone (MOVE) or deleted now
     session.remove(staging)
