@@ -372,15 +372,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except (http.client.HTTPException, OSError) as err:
             if not sent_headers:
                 # The engine went away under this request: restarted to stop another request's
-                # runaway query (it kills every query running), or crashed. Requests are reads, so
-                # retrying on the engine that replaced it is safe: up to RETRIES times, within this
-                # request's own time limit.
+                # runaway query (it kills every query running), crashed, or dropped the connection
+                # while busy (seen under load: RemoteDisconnected from the same engine, no
+                # restart). Requests are reads, so sending them again is safe: up to RETRIES times,
+                # within this request's own time limit, after a short pause when the engine is the
+                # same one.
                 try:
                     _, now = endpoint.oxigraph.ensure()
                 except GcmgraphError:
                     now = generation
-                if retried < RETRIES and now != generation and time.monotonic() < deadline - GRACE:
+                if retried < RETRIES and time.monotonic() < deadline - GRACE:
                     connection.close()
+                    if now == generation:
+                        time.sleep(0.2 * (retried + 1))
                     return self._forward(method, path, body, headers, started, retried + 1)
                 if now != generation:
                     return self._answer(503, "The query engine was restarted while this query ran (to stop "
