@@ -107,7 +107,10 @@ def validate(paths: tuple[Path, ...], lang: str, fmt: str, warnings: bool, engin
     Exit 0 when there is no violation, 1 when there is (each printed with its file, entity and
     message), 2 when a file cannot be read (file and line).
     """
-    kg = _load_held(paths, backend, store, endpoint)
+    # on an Oxigraph store the validator reads the store itself; only an endpoint's graph is read
+    # back (into memory) first
+    kg = (_load(paths, backend, store) if backend == "oxigraph" and not endpoint
+          else _load_held(paths, backend, store, endpoint))
     try:
         report = kg.validate(engine or ("pyshacl" if backend == "memory" and not endpoint else "fast"))
     except GcmgraphError as error:

@@ -104,8 +104,16 @@ class KnowledgeGraph:
 
     def label(self, node: Node, lang: str = "es") -> str | None:
         """The entity's label in ``lang``, falling back to the other language, then to any."""
-        labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in self.graph.objects(node, p)
-                  if isinstance(o, Literal)]
+        if isinstance(self._backend, OxigraphBackend) and isinstance(node, URIRef):
+            # the store holds what the rdflib graph does not (N-Triples/N-Quads loaded in bulk)
+            from gcmgraph.backends import _from_ox, _ox
+            ox, store = _ox(), self._backend.store
+            labels = [_from_ox(quad.object) for p in (SKOS.prefLabel, RDFS.label)
+                      for quad in store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(p)), None, None)
+                      if isinstance(quad.object, ox.Literal)]
+        else:
+            labels = [o for p in (SKOS.prefLabel, RDFS.label) for o in self.graph.objects(node, p)
+                      if isinstance(o, Literal)]
         other = "en" if lang == "es" else "es"
         for wanted in (lang, other):
             for literal in labels:
