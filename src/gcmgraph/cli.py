@@ -100,7 +100,7 @@ def main() -> None:
 @backend_options
 def validate(paths: tuple[Path, ...], lang: str, fmt: str, warnings: bool, engine: str | None,
              backend: str, store: Path | None, endpoint: str | None) -> None:
-    """Validate the shipped graph, plus any Turtle files or folders in PATHS, against the shapes.
+    """Validate the shipped graph, plus any RDF files or folders in PATHS, against the shapes.
 
     \b
     With --endpoint, validate the copy a SPARQL endpoint holds instead of the local files.
@@ -395,7 +395,7 @@ def fmt(check: bool) -> None:
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default=None,
               help="HTTP authentication. [default: digest for virtuoso, basic otherwise]")
 @click.option("--add", "extra", type=click.Path(path_type=Path), multiple=True,
-              help="Also publish these Turtle files or folders (repeat for several).")
+              help="Also publish these RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) or folders (repeat for several).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Triples per upload request.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
@@ -471,7 +471,7 @@ def publish(url: str, store_type: str, target: str | None, user: str | None, pas
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Query time limit in seconds.")
 @click.option("--add", "extra", type=click.Path(path_type=Path), multiple=True,
-              help="Also serve these Turtle files or folders (repeat for several).")
+              help="Also serve these RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) or folders (repeat for several).")
 @click.option("--verbose", is_flag=True, help="Log every request on stderr.")
 def serve(host: str, port: int, backend: str, store: Path | None, timeout: float, extra: tuple[Path, ...],
           verbose: bool) -> None:
