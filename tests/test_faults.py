@@ -41,6 +41,9 @@ READY = ("import sys, gcmgraph.cli\nsys.stderr.write('ready\\n'); sys.stderr.flu
 
 def command(*args: str, env: dict | None = None, limit_file_size: int | None = None) -> subprocess.Popen:
     def limit():
+        # Ctrl-C as at a terminal, however the tests were started (a shell running them in the
+        # background hands SIGINT down as ignored, and Python then keeps ignoring it)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         if limit_file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
 

@@ -527,16 +527,24 @@ class _Session:
         return how
 
     def remove(self, graph: str) -> bool:
-        """Delete ``graph`` if it exists; whether the store confirmed it is gone."""
-        try:
-            self.client.request("DELETE", self.where.graph_url(graph))
-            return True
-        except _Failure as failure:
-            if failure.status == 404:
-                return True
-        except Exception:  # noqa: BLE001
-            pass
-        try:
-            return self.count(graph) == 0
-        except Exception:  # noqa: BLE001
-            return False
+        """Delete ``graph`` if it exists; whether the store confirmed it is gone.
+
+        An upload cut off on this side (Ctrl-C, SIGTERM) may still be completed by the store after
+        the DELETE, bringing the graph back: so the graph is counted afterwards and deleted again
+        when it holds anything (up to three times)."""
+        for attempt in range(3):
+            deleted = False
+            try:
+                self.client.request("DELETE", self.where.graph_url(graph))
+                deleted = True
+            except _Failure as failure:
+                deleted = failure.status == 404
+            except Exception:  # noqa: BLE001
+                pass
+            time.sleep(0.1 * (attempt + 1))
+            try:
+                if self.count(graph) == 0:
+                    return True
+            except Exception:  # noqa: BLE001
+                return deleted
+        return False
