@@ -68,6 +68,7 @@ fetches a challenge with a bodiless GET and carries its credentials from the sta
 from __future__ import annotations
 
 import base64
+import gc
 import http.client
 import re
 import secrets
@@ -419,6 +420,10 @@ def publish(graph: Graph, url: str, store_type: str = "generic", *, target: str 
                 f"publishing to {where.store_type} at {_display(url)} failed after the swap: {what}. "
                 f"The graph <{target}> may hold an incomplete copy; {_RERUN}",
                 target_intact=False) from None
+        # an upload cut off by a signal leaves its connection open in the traceback's frames: close
+        # it now, so the store ends that request before the staging graph is removed
+        err.__traceback__ = None
+        gc.collect()
         removed = session.remove(staging)
         held = "empty" if not previous else f"{previous:,} triples"
         if step == "swap":
@@ -531,8 +536,8 @@ class _Session:
 
         An upload cut off on this side (Ctrl-C, SIGTERM) may still be completed by the store after
         the DELETE, bringing the graph back: so the graph is counted afterwards and deleted again
-        when it holds anything (up to three times)."""
-        for attempt in range(3):
+        when it holds anything (up to five times)."""
+        for attempt in range(5):
             deleted = False
             try:
                 self.client.request("DELETE", self.where.graph_url(graph))
