@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -39,3 +40,28 @@ def test_validate_runs_from_any_folder(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conforms" in result.stdout
     assert not list(Path(tmp_path).iterdir()), "validate must not write files"
+
+
+def test_without_the_oxigraph_extra_the_backend_says_how_to_install_it(tmp_path):
+    # the lean core install has no pyoxigraph: hide it, as `pip install .` leaves it out
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "pyoxigraph.py").write_text("raise ImportError('not installed (hidden by the test)')\n")
+    env = {**os.environ, "PYTHONPATH": str(hidden)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gcmgraph.cli", "query", "policies-by-objective", "-p", "objective", "16",
+         "--backend", "oxigraph"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "needs pyoxigraph" in result.stderr
+    assert "pip install 'gcmgraph[oxigraph]'" in result.stderr
+    # the memory backend, the default, needs nothing more
+    result = subprocess.run(
+        [sys.executable, "-m", "gcmgraph.cli", "query", "policies-by-objective", "-p", "objective", "16",
+         "--format", "csv"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Somos Familia" in result.stdout

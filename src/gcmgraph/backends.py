@@ -363,9 +363,10 @@ _UNION_MODES = ("materialized", "view")
 def _ox():
     try:
         import pyoxigraph
-    except ImportError:  # pragma: no cover - a dependency of gcmgraph
-        raise BackendError("the oxigraph backend needs the pyoxigraph package",
-                           ) from None
+    except ImportError:
+        raise BackendError("the oxigraph backend needs pyoxigraph, which is not installed\n"
+                           "  Install it: pip install 'gcmgraph[oxigraph]' (or leave out --backend "
+                           "oxigraph: the memory backend needs nothing more)") from None
     return pyoxigraph
 
 

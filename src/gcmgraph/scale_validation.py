@@ -679,7 +679,7 @@ class _Data:
             return self._sparql_mode
         try:
             import pyoxigraph  # noqa: F401
-        except ImportError:  # pragma: no cover - pyoxigraph is installed with gcmgraph's backends
+        except ImportError:  # without the oxigraph extra
             return "rdflib"
         return "oxigraph"
 

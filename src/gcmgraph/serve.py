@@ -148,7 +148,8 @@ class _Oxigraph:
     def __init__(self, store: Path, timeout: float, log: Path):
         self.command = oxigraph_command()
         if self.command is None:
-            raise ServeError("the `oxigraph` server command is not installed",)
+            raise ServeError("the `oxigraph` server command (PyPI package oxigraph) is not installed\n"
+                             "  Install it: pip install 'gcmgraph[serve]'")
         self.store, self.timeout, self.log = store, timeout, log
         self.process: subprocess.Popen | None = None
         self.port = 0
