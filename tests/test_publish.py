@@ -335,3 +335,47 @@ def test_endpoints_of_each_store_type():
     assert generic.graph_url("urn:g") == "http://h/rdf-graph-store?graph=urn%3Ag" and generic.update is None
     with pytest.raises(gcmgraph.InputError, match="credentials in the URL"):
         endpoints("http://u:secret@h:7878", "oxigraph")
+
+
+def test_a_store_without_a_union_default_graph_is_queried_with_endpoint_graph(kg, oxigraph_servers):
+    # an Oxigraph server as it starts by default: its default graph is not the merge of its graphs
+    server = oxigraph_servers(union_default_graph=False)
+    graph = "https://example.org/graph/gcmgraph"
+    done = gcm("publish", server.base, "--store-type", "oxigraph", "--graph", graph)
+    assert done.returncode == 0, done.stderr
+    assert f"--endpoint {server.query_url} --endpoint-graph {graph}" in done.stderr  # what to type next
+
+    local = gcm("query", "policies-by-objective", "-p", "objective", "16", "--format", "json")
+    names = {row["policy"] for row in json.loads(local.stdout)}
+    assert "https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia" in names
+
+    # without the graph: no rows, and a warning that names the graph to add
+    plain = gcm("query", "policies-by-objective", "-p", "objective", "16", "--format", "json",
+                "--endpoint", server.query_url)
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout) == []
+    assert (f"the default graph of {server.query_url} holds no gcmgraph data" in plain.stderr
+            and f"add --endpoint-graph {graph}" in plain.stderr), plain.stderr
+
+    # with it: the embedded answers, and no warning
+    remote = gcm("query", "policies-by-objective", "-p", "objective", "16", "--format", "json",
+                 "--endpoint", server.query_url, "--endpoint-graph", graph)
+    assert remote.returncode == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert "warning" not in remote.stderr
+
+    # a graph that holds nothing: the warning says so and where the data is
+    wrong = gcm("query", "sources", "--endpoint", server.query_url, "--endpoint-graph",
+                "https://example.org/graph/empty")
+    assert f"graph <https://example.org/graph/empty> of {server.query_url} holds no gcmgraph data" in wrong.stderr
+    assert f"add --endpoint-graph {graph}" in wrong.stderr
+
+    # in Python: a warning that names the graph, then graphs=[...]
+    with pytest.warns(gcmgraph.GraphNotFoundWarning, match=f"named graph <{graph}>"):
+        gcmgraph.connect(server.query_url)
+    frame = gcmgraph.connect(server.query_url, graphs=[graph]).query("policies-by-objective", objective=16)
+    assert "https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia" in set(map(str, frame["policy"]))
+
+    # --endpoint-graph alone is a mistake
+    alone = gcm("query", "sources", "--endpoint-graph", graph)
+    assert alone.returncode == 2 and "--endpoint-graph without --endpoint" in alone.stderr

@@ -15,13 +15,14 @@ except PackageNotFoundError:  # running from a checkout without an install
     __version__ = "0.0.0"
 
 from gcmgraph.errors import GcmgraphError, InputError
-from gcmgraph.graph import KnowledgeGraph, connect, load
+from gcmgraph.graph import GraphNotFoundWarning, KnowledgeGraph, connect, load
 from gcmgraph.namespaces import GCM, objective
 from gcmgraph.validation import Severity, ValidationReport, ValidationResult
 
 __all__ = [
     "GCM",
     "GcmgraphError",
+    "GraphNotFoundWarning",
     "InputError",
     "KnowledgeGraph",
     "Severity",

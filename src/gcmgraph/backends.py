@@ -77,6 +77,7 @@ from rdflib.term import Node
 
 from gcmgraph.catalogue import Query, bind_text
 from gcmgraph.errors import GcmgraphError, InputError
+from gcmgraph.namespaces import OBJECTIVE
 from gcmgraph.results import to_dataframe
 
 __all__ = [
@@ -114,6 +115,11 @@ WHERE {
 
 _COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _DISTINCT_COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+
+
+#: A resource every copy of gcmgraph's graph describes (GCM objective 16), by which
+#: :meth:`EndpointBackend.locate` recognises the graph in a store.
+GCMGRAPH_MARKER = str(OBJECTIVE["16"])
 
 
 class BackendError(GcmgraphError):
@@ -972,6 +978,28 @@ class EndpointBackend:
     def ping(self) -> None:
         """Ask the endpoint ``ASK {}``: an :class:`EndpointError` when it does not answer properly."""
         self.query("ASK {}")
+
+    def locate(self) -> tuple[bool, list[str]]:
+        """Whether the graph this backend queries holds gcmgraph's data and, when it does not, the
+        named graphs of the store that do (at most ten, in order).
+
+        gcmgraph's data is recognised by GCM objective 16, which every copy of the graph describes.
+        A store whose default graph is not the merge of its named graphs (an Oxigraph server
+        without ``--union-default-graph``, Fuseki without ``unionDefaultGraph``) answers every
+        catalogue query with no rows until ``graphs`` names the graph ``gcmgraph publish`` wrote.
+        """
+        marker = f"<{GCMGRAPH_MARKER}>"
+        if self.query(f"ASK {{ {marker} ?p ?o }}"):
+            return True, []
+        saved, self.graphs = self.graphs, []  # the store's own dataset: every named graph
+        try:
+            found = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { " + marker + " ?p ?o } } "
+                               "ORDER BY ?g LIMIT 10")
+        except EndpointError:  # a store that does not answer GRAPH queries: nothing to suggest
+            return False, []
+        finally:
+            self.graphs = saved
+        return False, [str(value) for value in found["g"] if value is not None]
 
     def close(self) -> None:
         self.__dict__.pop("_parameters", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from gcmgraph import __version__
 from gcmgraph.catalogue import Catalogue
 from gcmgraph.errors import GcmgraphError, InputError
 from gcmgraph.export import FORMATS
-from gcmgraph.graph import KnowledgeGraph, connect, load
+from gcmgraph.graph import GraphNotFoundWarning, KnowledgeGraph, connect, load
 from gcmgraph.interrupt import InterruptibleGroup
 from gcmgraph.results import FORMATS as RESULT_FORMATS
 from gcmgraph.backends import run as run_on
@@ -36,8 +37,16 @@ def _fail(error: GcmgraphError) -> None:
     sys.exit(error.exit_code)
 
 
+def _remember_endpoint_graphs(ctx: click.Context, _param, value: tuple[str, ...]) -> None:
+    ctx.meta["gcmgraph.endpoint_graphs"] = list(value)
+
+
 def backend_options(command):
-    """--backend, --store and --endpoint: where the command's queries run."""
+    """--backend, --store, --endpoint and --endpoint-graph: where the command's queries run."""
+    command = click.option("--endpoint-graph", metavar="IRI", multiple=True, expose_value=False,
+                           callback=_remember_endpoint_graphs,
+                           help="With --endpoint: query this named graph of the store (sent as "
+                                "default-graph-uri), e.g. the one gcmgraph publish wrote. Repeatable.")(command)
     command = click.option("--endpoint", metavar="URL", default=None,
                            help="Send the queries to this SPARQL endpoint instead.")(command)
     command = click.option("--store", type=click.Path(path_type=Path), default=None,
@@ -49,9 +58,20 @@ def backend_options(command):
 
 def _load(extra=(), backend: str = "memory", store: Path | None = None,
           endpoint: str | None = None) -> KnowledgeGraph:
+    context = click.get_current_context(silent=True)
+    graphs = context.meta.get("gcmgraph.endpoint_graphs", []) if context else []
     try:
         if endpoint:
-            return connect(endpoint)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", GraphNotFoundWarning)
+                kg = connect(endpoint, graphs=graphs or None)
+            for warning in caught:
+                if issubclass(warning.category, GraphNotFoundWarning):
+                    click.echo(f"warning: {warning.message}", err=True)
+            return kg
+        if graphs:
+            raise InputError("--endpoint-graph without --endpoint",
+                             hint="Give the store's SPARQL endpoint with --endpoint URL, or drop --endpoint-graph.")
         return load(extra, backend=backend, store=store)
     except GcmgraphError as error:
         _fail(error)
@@ -418,7 +438,8 @@ def publish(url: str, store_type: str, target: str | None, user: str | None, pas
     The merge of the curated graphs goes into one named graph, uploaded in chunks into a staging
     graph (Graph Store HTTP Protocol), counted, then swapped in (SPARQL MOVE, or one PUT). If the
     store fails on the way the old graph stays as it was and a rerun is safe. Query the result with
-    default-graph-uri=IRI (gcmgraph.connect(url, graphs=[IRI])).
+    default-graph-uri=IRI (gcmgraph query NAME --endpoint QUERY-URL --endpoint-graph IRI;
+    in Python gcmgraph.connect(url, graphs=[IRI])).
     Exit codes: 0 published, 1 the store failed on the way, 2 bad input, URL or credentials.
     """
     from gcmgraph.publish import DEFAULT_GRAPH, publish as publish_graph
@@ -456,7 +477,9 @@ def publish(url: str, store_type: str, target: str | None, user: str | None, pas
     click.echo(f"published {result.triples:,} triples to <{result.graph}> on {store_type} "
                f"({result.chunks} chunk(s), {before}, swap by {result.swap}, {result.seconds:.1f} s)", err=True)
     if result.query_url:
-        click.echo(f"query it at {result.query_url} with default-graph-uri={result.graph}", err=True)
+        click.echo(f"query it at {result.query_url} with default-graph-uri={result.graph}, for example:\n"
+                   f"  gcmgraph query sources --endpoint {result.query_url} --endpoint-graph {result.graph}",
+                   err=True)
 
 
 @main.command()

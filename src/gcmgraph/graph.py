@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -270,6 +272,10 @@ def connect(url: str, user: str | None = None, password: str | None = None, *,
 
     ``timeout``: seconds, or ``(connect, read)``; by default ``GCMGRAPH_ENDPOINT_TIMEOUT`` or 5
     and 120 s. Validation, labels and stats read the local curated files, not the store's copy.
+
+    ``graphs``: the named graphs to query (sent as ``default-graph-uri``), e.g. the one
+    ``gcmgraph publish`` wrote; without them the store's default graph. When the graph queried holds
+    no gcmgraph data a :class:`GraphNotFoundWarning` says so and names the store's graphs that do.
     """
     if timeout is None:
         from gcmgraph.backends import endpoint_timeout
@@ -278,4 +284,24 @@ def connect(url: str, user: str | None = None, password: str | None = None, *,
     kg = load(layout=layout)
     kg._backend = open_endpoint(url, user, password, timeout=timeout, graphs=graphs, auth=auth,
                                 max_rows=max_rows)
+    held, elsewhere = kg._backend.locate()
+    if not held:
+        warnings.warn(GraphNotFoundWarning(_not_found(url, list(graphs or []), elsewhere)), stacklevel=2)
     return kg
+
+
+class GraphNotFoundWarning(UserWarning):
+    """The graph queried at an endpoint holds no gcmgraph data (see :func:`connect`)."""
+
+
+def _not_found(url: str, graphs: list[str], elsewhere: list[str]) -> str:
+    what = ("graph " + ", ".join(f"<{g}>" for g in graphs)) if graphs else "the default graph"
+    message = f"{what} of {url} holds no gcmgraph data (no GCM objective 16)"
+    if len(elsewhere) == 1:
+        return (message + f"; the store holds it in the named graph <{elsewhere[0]}>: add --endpoint-graph "
+                f"{elsewhere[0]} (Python: graphs=[{elsewhere[0]!r}])")
+    if elsewhere:
+        return (message + "; the store holds it in the named graphs " + ", ".join(f"<{g}>" for g in elsewhere)
+                + ": add --endpoint-graph with one of them (Python: graphs=[...])")
+    return (message + "; every catalogue query will answer with no rows. Publish the graph there "
+            "(gcmgraph publish URL --store-type ...), or check the URL.")
