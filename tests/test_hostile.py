@@ -588,3 +588,15 @@ def test_every_parameter_type_gives_a_term_or_a_clean_refusal(name, value):
     assert isinstance(term, (URIRef, Literal))
     final = bind_text(ALL_TYPES.text, {parameter.variable: term})
     assert _values_rows(final) == [{parameter.variable: term}]
+
+
+@pytest.mark.parametrize("name", ["turtle-iri-with-space.ttl", "trig-graph-iri-with-space.trig"])
+def test_an_iri_with_a_space_gives_one_message_at_the_command_line(name):
+    # rdflib logs its own warning about such an IRI before gcmgraph refuses the file: only
+    # gcmgraph's message (file, line, the way out) reaches the user
+    result = subprocess.run([sys.executable, "-m", "gcmgraph.cli", "validate", str(CORPUS / name)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {CORPUS / name}:{CASES[name]['line']}: "), result.stderr
+    assert "does not look like a valid URI" not in result.stderr
+    assert result.stdout == ""

@@ -9,6 +9,7 @@ gcmgraph.interrupt: nothing half-written is left).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -106,6 +107,9 @@ def main() -> None:
 
     Exit codes: 0 ok, 1 the data has problems, 2 usage or input error.
     """
+    # rdflib logs "does not look like a valid URI" for an IRI with a space before gcmgraph refuses
+    # the file with its own message (file, line, the way out): one message, not two
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 @main.command()
