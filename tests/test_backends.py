@@ -8,7 +8,11 @@ bool, isomorphic graphs. The servers are real processes on loopback (``tests/ser
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -390,6 +394,36 @@ def test_virtuoso_digest_credentials(loaded_servers):
     with pytest.raises(EndpointError, match="HTTP 401") as error:
         connect(url, server.user, "wrong", auth="digest")
     assert "credentials" in str(error.value)
+
+
+def test_virtuoso_digest_credentials_at_the_command_line(loaded_servers):
+    server = loaded_servers["virtuoso"]
+    url = server.base + "/sparql-auth"
+
+    def gcm(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "GCMGRAPH_PASSWORD"}
+        if password is not None:
+            env["GCMGRAPH_PASSWORD"] = password
+        return subprocess.run([sys.executable, "-m", "gcmgraph.cli", "query", "policies-by-objective",
+                               "-p", "objective", "16", "--format", "json", *args],
+                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+
+    local = gcm()
+    remote = gcm("--endpoint", url, "--endpoint-graph", CURATED_GRAPH, "--endpoint-user", server.user,
+                 "--endpoint-auth", "digest", password=server.password)
+    assert remote.returncode == 0, remote.stderr
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+    assert "https://w3id.org/gcmgraph/id/policy/mx-tapachula-somos-familia" in remote.stdout
+
+    without = gcm("--endpoint", url, "--endpoint-graph", CURATED_GRAPH)
+    assert without.returncode == 2 and "HTTP 401" in without.stderr
+    assert "--endpoint-user USER with the password in GCMGRAPH_PASSWORD" in without.stderr  # the way out
+    wrong = gcm("--endpoint", url, "--endpoint-user", server.user, "--endpoint-auth", "digest", password="wrong")
+    assert wrong.returncode == 2 and "HTTP 401" in wrong.stderr
+    unasked = gcm("--endpoint", url, "--endpoint-user", server.user, "--endpoint-auth", "digest")
+    assert unasked.returncode == 2 and "without a password" in unasked.stderr and "GCMGRAPH_PASSWORD" in unasked.stderr
+    alone = gcm("--endpoint-user", server.user)
+    assert alone.returncode == 2 and "--endpoint-user without --endpoint" in alone.stderr
 
 
 def test_http_errors_are_clear(loaded_servers):

@@ -896,7 +896,9 @@ class EndpointBackend:
         detail = re.sub(r"\s+", " ", body)[:500]
         hints = {
             400: "The store refused the query; check it runs elsewhere (`gcmgraph query … --backend oxigraph`).",
-            401: "The store wants credentials: give user and password (auth='digest' for Virtuoso's /sparql-auth).",
+            401: "The store wants credentials: at the command line --endpoint-user USER with the password in "
+                 "GCMGRAPH_PASSWORD (--endpoint-auth digest for Virtuoso's /sparql-auth); in Python "
+                 "user=, password= (auth='digest').",
             403: "The store refused these credentials or this operation.",
             404: "No SPARQL endpoint at that path: Oxigraph serves /query, Virtuoso /sparql.",
             406: "The store cannot answer in the format asked (SPARQL JSON results / Turtle).",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -38,14 +39,23 @@ def _fail(error: GcmgraphError) -> None:
     sys.exit(error.exit_code)
 
 
-def _remember_endpoint_graphs(ctx: click.Context, _param, value: tuple[str, ...]) -> None:
-    ctx.meta["gcmgraph.endpoint_graphs"] = list(value)
+def _remember(ctx: click.Context, param: click.Parameter, value) -> None:
+    """Keep an --endpoint-… option for :func:`_load` (the commands themselves do not take them)."""
+    ctx.meta[f"gcmgraph.{param.name}"] = value
 
 
 def backend_options(command):
-    """--backend, --store, --endpoint and --endpoint-graph: where the command's queries run."""
+    """--backend, --store, --endpoint and the --endpoint-… options: where the command's queries run."""
+    command = click.option("--endpoint-auth", type=click.Choice(["basic", "digest"]), default="basic",
+                           show_default=True, expose_value=False, callback=_remember,
+                           help="With --endpoint-user: HTTP authentication (digest for Virtuoso's "
+                                "/sparql-auth).")(command)
+    command = click.option("--endpoint-user", metavar="USER", default=None, expose_value=False,
+                           callback=_remember,
+                           help="With --endpoint: the store's user; the password is read from "
+                                "GCMGRAPH_PASSWORD, or asked for.")(command)
     command = click.option("--endpoint-graph", metavar="IRI", multiple=True, expose_value=False,
-                           callback=_remember_endpoint_graphs,
+                           callback=_remember,
                            help="With --endpoint: query this named graph of the store (sent as "
                                 "default-graph-uri), e.g. the one gcmgraph publish wrote. Repeatable.")(command)
     command = click.option("--endpoint", metavar="URL", default=None,
@@ -60,19 +70,32 @@ def backend_options(command):
 def _load(extra=(), backend: str = "memory", store: Path | None = None,
           endpoint: str | None = None) -> KnowledgeGraph:
     context = click.get_current_context(silent=True)
-    graphs = context.meta.get("gcmgraph.endpoint_graphs", []) if context else []
+    meta = context.meta if context else {}
+    graphs = list(meta.get("gcmgraph.endpoint_graph") or [])
+    user = meta.get("gcmgraph.endpoint_user")
     try:
         if endpoint:
+            password = None
+            if user is not None:
+                password = os.environ.get("GCMGRAPH_PASSWORD")
+                if password is None:
+                    if not sys.stdin.isatty():
+                        raise InputError(f"--endpoint-user {user} without a password",
+                                         hint="Set GCMGRAPH_PASSWORD (it is read from there, never from "
+                                              "the command line), or run the command at a terminal to be asked.")
+                    password = click.prompt(f"password of {user} at {endpoint}", hide_input=True, err=True)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", GraphNotFoundWarning)
-                kg = connect(endpoint, graphs=graphs or None)
+                kg = connect(endpoint, user=user, password=password, graphs=graphs or None,
+                             auth=meta.get("gcmgraph.endpoint_auth") or "basic")
             for warning in caught:
                 if issubclass(warning.category, GraphNotFoundWarning):
                     click.echo(f"warning: {warning.message}", err=True)
             return kg
-        if graphs:
-            raise InputError("--endpoint-graph without --endpoint",
-                             hint="Give the store's SPARQL endpoint with --endpoint URL, or drop --endpoint-graph.")
+        if graphs or user is not None:
+            option = "--endpoint-graph" if graphs else "--endpoint-user"
+            raise InputError(f"{option} without --endpoint",
+                             hint=f"Give the store's SPARQL endpoint with --endpoint URL, or drop {option}.")
         return load(extra, backend=backend, store=store)
     except GcmgraphError as error:
         _fail(error)
