@@ -10,8 +10,8 @@ Run from the repository root::
 Every step runs in a fresh Python process (so its peak memory, ``ru_maxrss``, is its own) with a
 time limit (``--timeout``, 600 s); a step over the limit is recorded as such. The synthetic graphs
 (:mod:`gcmgraph.synth`, seed 42, N-Quads with one named graph per synthetic source) are written
-once to ``build/bench/`` and reused. Results go to ``build/bench/results.json`` (merged with earlier
-runs, newest wins) and, unless ``--no-readme``, into the table of ``benchmarks/README.md``.
+once to ``build/bench/`` and reused. Results go to ``benchmarks/results.json`` (kept in the repository
+beside the table it makes; merged with earlier runs, newest wins) and, unless ``--no-readme``, into the table of ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "bench"
 README = Path(__file__).resolve().parent / "README.md"
+#: every figure of the table, so that rerunning some steps or sizes keeps the others
+RESULTS = Path(__file__).resolve().parent / "results.json"
 SEED = 42
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
 #: steps, in the order they run; the plain rdflib + pySHACL ones are skipped above 1M
@@ -362,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = ["10k"] if args.quick else [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     BUILD.mkdir(parents=True, exist_ok=True)
-    results_file = BUILD / "results.json"
+    results_file = RESULTS
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     results.setdefault("machine", {})
     results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(),
