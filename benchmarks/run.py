@@ -10,8 +10,9 @@ Run from the repository root::
 Every step runs in a fresh Python process (so its peak memory, ``ru_maxrss``, is its own) with a
 time limit (``--timeout``, 600 s); a step over the limit is recorded as such. The synthetic graphs
 (:mod:`gcmgraph.synth`, seed 42, N-Quads with one named graph per synthetic source) are written
-once to ``build/bench/`` and reused. Results go to ``benchmarks/results.json`` (kept in the repository
-beside the table it makes; merged with earlier runs, newest wins) and, unless ``--no-readme``, into the table of ``benchmarks/README.md``.
+once to ``build/bench/`` and reused. Results go to ``benchmarks/results.json`` (kept in the
+repository beside the table it makes; merged with earlier runs, newest wins) and, unless
+``--no-readme``, into the table of ``benchmarks/README.md``.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ from rdflib.term import Node
 
 from gcmgraph.catalogue import Query, bind_text
 from gcmgraph.errors import GcmgraphError, InputError
-from gcmgraph.namespaces import OBJECTIVE
+from gcmgraph.namespaces import objective
 from gcmgraph.results import to_dataframe
 
 __all__ = [
@@ -119,7 +119,9 @@ _DISTINCT_COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?
 
 #: A resource every copy of gcmgraph's graph describes (GCM objective 16), by which
 #: :meth:`EndpointBackend.locate` recognises the graph in a store.
-GCMGRAPH_MARKER = str(OBJECTIVE["16"])
+GCMGRAPH_MARKER = str(objective(16))
+_HOLDS_GCMGRAPH = f"ASK {{ <{GCMGRAPH_MARKER}> ?p ?o }}"
+_GRAPHS_HOLDING_GCMGRAPH = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{GCMGRAPH_MARKER}> ?p ?o }} }} ORDER BY ?g LIMIT 10"
 
 
 class BackendError(GcmgraphError):
@@ -841,14 +843,14 @@ class EndpointBackend:
 
     # -- HTTP -------------------------------------------------------------------------------------
 
-    def _wrapper(self, text: str, form: str):
+    def _wrapper(self, text: str, form: str, graphs: Sequence[str] | None = None):
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
         sparql = SPARQLWrapper(self.url)
         sparql.setMethod(POST)
         sparql.setRequestMethod(URLENCODED)
         sparql.setOnlyConneg(True)  # no format=/output= parameters: Accept only
-        for graph in self.graphs:
+        for graph in self.graphs if graphs is None else graphs:
             sparql.addDefaultGraph(graph)
         sparql.setQuery(text)
         # SPARQLWrapper guesses the form with a regular expression, and sends text it takes for an
@@ -857,9 +859,9 @@ class EndpointBackend:
         sparql.addCustomHttpHeader("Accept", _ACCEPT[form])
         return sparql
 
-    def _post(self, text: str, form: str) -> tuple[bytes, Mapping[str, str]]:
+    def _post(self, text: str, form: str, graphs: Sequence[str] | None = None) -> tuple[bytes, Mapping[str, str]]:
         """POST the query; the body and headers of the answer, or an :class:`EndpointError`."""
-        request = self._wrapper(text, form)._createRequest()
+        request = self._wrapper(text, form, graphs)._createRequest()
         url = self.url
         try:
             with self._opener.open(request) as response:
@@ -909,9 +911,11 @@ class EndpointBackend:
 
     # -- queries ----------------------------------------------------------------------------------
 
-    def query(self, text: str) -> pd.DataFrame | bool | Graph:
+    def query(self, text: str, *, graphs: Sequence[str] | None = None) -> pd.DataFrame | bool | Graph:
+        """The answer of ``text``; ``graphs``, for this query only, instead of the backend's own
+        (``[]``: the store's default graph and all its named graphs)."""
         form = query_form(text)
-        body, headers = self._post(text, form)
+        body, headers = self._post(text, form, graphs)
         if form in ("SELECT", "ASK"):
             data = self._json(body)
             if form == "ASK":
@@ -920,7 +924,7 @@ class EndpointBackend:
             rows = data.get("results", {}).get("bindings", [])
             cap = self._cap(headers)
             if cap and len(rows) >= cap:
-                rows = self._pages(text, variables, cap)
+                rows = self._pages(text, variables, cap, graphs)
             return _frame(variables, ([_json_term(row[v]) if v in row else None for v in variables]
                                       for row in rows), text)
         graph = Graph(bind_namespaces="none")
@@ -954,14 +958,15 @@ class EndpointBackend:
             return int(announced)
         return self.max_rows or getattr(self, "_learnt_cap", None)
 
-    def _pages(self, text: str, variables: list[str], size: int) -> list[dict]:
+    def _pages(self, text: str, variables: list[str], size: int,
+               graphs: Sequence[str] | None = None) -> list[dict]:
         prologue, body = _split_prologue(text)
         projection = " ".join("?" + v for v in variables) or "*"
         rows: list[dict] = []
         offset = 0
         while True:
             page = f"{prologue}SELECT {projection} WHERE {{\n{{\n{body}\n}}\n}}\nOFFSET {offset} LIMIT {size}"
-            data = self._json(self._post(page, "SELECT")[0])
+            data = self._json(self._post(page, "SELECT", graphs)[0])
             got = data.get("results", {}).get("bindings", [])
             rows.extend(got)
             if len(got) < size:
@@ -990,17 +995,12 @@ class EndpointBackend:
         without ``--union-default-graph``, Fuseki without ``unionDefaultGraph``) answers every
         catalogue query with no rows until ``graphs`` names the graph ``gcmgraph publish`` wrote.
         """
-        marker = f"<{GCMGRAPH_MARKER}>"
-        if self.query(f"ASK {{ {marker} ?p ?o }}"):
+        if self.query(_HOLDS_GCMGRAPH):
             return True, []
-        saved, self.graphs = self.graphs, []  # the store's own dataset: every named graph
-        try:
-            found = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { " + marker + " ?p ?o } } "
-                               "ORDER BY ?g LIMIT 10")
+        try:  # the store's own dataset, every named graph in it
+            found = self.query(_GRAPHS_HOLDING_GCMGRAPH, graphs=[])
         except EndpointError:  # a store that does not answer GRAPH queries: nothing to suggest
             return False, []
-        finally:
-            self.graphs = saved
         return False, [str(value) for value in found["g"] if value is not None]
 
     def close(self) -> None:

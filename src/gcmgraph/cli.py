@@ -91,6 +91,8 @@ def _load(extra=(), backend: str = "memory", store: Path | None = None,
             for warning in caught:
                 if issubclass(warning.category, GraphNotFoundWarning):
                     click.echo(f"warning: {warning.message}", err=True)
+                else:  # not ours to reword: shown as Python would have shown it
+                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
             return kg
         if graphs or user is not None:
             option = "--endpoint-graph" if graphs else "--endpoint-user"
